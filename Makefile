@@ -1,0 +1,66 @@
+# Trade Dialogues Portal. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.12 >/dev/null 2>&1 && echo python3.12 || echo python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+export DJANGO_SETTINGS_MODULE := portal.settings
+
+.PHONY: help install run test test-unit test-e2e lint format messages bench clean
+
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml requirements.lock
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Python 3.12 or newer is needed (found %s)." % sys.version.split()[0])'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	@touch $(STAMP)
+
+install: $(STAMP) ## Create .venv, install the locked dependencies, compile translations
+	@$(BIN)/python -m portal.compilemessages
+
+run: install ## Serve the portal with demo data, a Celery worker and beat at http://127.0.0.1:$(PORT)
+	@mkdir -p var
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --noinput
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py seed_demo --if-empty
+	@trap 'kill 0' EXIT INT TERM; \
+	DEBUG=$${DEBUG:-1} $(BIN)/celery -A portal worker --beat --loglevel=INFO --concurrency=2 & \
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+test: install lint ## Lint, check migrations, run unit and browser tests
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python -m pytest
+
+test-unit: install ## Unit tests only (no browser)
+	$(BIN)/python -m pytest -m "not e2e"
+
+test-e2e: install ## Browser tests only
+	$(BIN)/python -m pytest -m e2e
+
+lint: install ## ruff, mypy, and Django's deploy checks with production settings
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DEBUG=1 $(BIN)/mypy
+	DEBUG=0 SECRET_KEY=check-deploy-$$(date +%s)-a-long-random-production-like-secret-value \
+		ALLOWED_HOSTS=portal.example.org EMAIL_URL='smtp://mail.example.org:587?tls=1' \
+		$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+format: install ## Format and fix what ruff can
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+messages: install ## Extract strings into the French and Spanish catalogues (needs gettext)
+	$(BIN)/python manage.py makemessages -l fr -l es --no-obsolete --ignore='.venv/*' --ignore='var/*' --ignore='staticfiles/*'
+	@$(BIN)/python -m portal.compilemessages
+
+bench: install ## Performance benchmarks
+	$(BIN)/python -m pytest benchmarks -p no:cacheprovider -q
+
+clean: ## Remove the virtualenv, local data and caches
+	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache .mypy_cache

@@ -1,0 +1,1 @@
+"""Trade Dialogue threads, moderation and weekly digests."""

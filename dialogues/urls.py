@@ -1,0 +1,4 @@
+"""Trade Dialogue and digest URLs."""
+
+app_name = "dialogues"
+urlpatterns: list = []

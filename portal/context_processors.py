@@ -1,0 +1,17 @@
+"""Template context shared by every page: the viewer's role and the site's name."""
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from portal.permissions import user_role
+
+
+def portal(request: HttpRequest) -> dict[str, Any]:
+    role = user_role(request.user) if hasattr(request, "user") else "visitor"
+    return {
+        "site_name": settings.SITE_NAME,
+        "viewer_role": role,
+        "viewer_is_moderator": role in {"moderator", "admin"},
+    }

@@ -1,0 +1,45 @@
+"""Health of the parts the portal needs: database, broker and cache."""
+
+import uuid
+from typing import Any
+
+from django.core.cache import cache
+from django.db import connection
+
+
+def _database() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+
+
+def _cache() -> None:
+    key = f"healthz:{uuid.uuid4().hex}"
+    cache.set(key, "1", timeout=10)
+    if cache.get(key) != "1":
+        raise RuntimeError("cache did not return the value it was given")
+    cache.delete(key)
+
+
+def _broker() -> None:
+    from portal.celery import app
+
+    with app.connection_for_write() as conn:
+        conn.ensure_connection(max_retries=1, timeout=2)
+        # Opening a channel proves the broker answers, not just that a socket opened.
+        conn.default_channel  # noqa: B018
+
+
+def health_report() -> dict[str, Any]:
+    checks = {"database": _database, "broker": _broker, "cache": _cache}
+    report: dict[str, Any] = {}
+    for name, check in checks.items():
+        try:
+            check()
+        except Exception as error:
+            report[name] = {"status": "error", "error": type(error).__name__}
+        else:
+            report[name] = {"status": "ok"}
+    healthy = all(part["status"] == "ok" for part in report.values())
+    report["status"] = "ok" if healthy else "error"
+    return report

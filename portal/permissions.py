@@ -1,0 +1,118 @@
+"""Role predicates and the decorators that make every view say who may see it.
+
+Roles (ARCHITECTURE.md): visitor, member, official, moderator, admin. Role-protected pages
+answer 403 to the wrong role; a missing or forbidden object answers 404 (see selectors).
+"""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from allauth.mfa.utils import is_mfa_enabled
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+from portal.models import Organisation
+
+View = Callable[..., HttpResponse]
+
+
+def is_member(user: Any) -> bool:
+    return bool(user.is_authenticated and user.is_member)
+
+
+def is_official(user: Any) -> bool:
+    return bool(user.is_authenticated and user.is_verified_official)
+
+
+def is_moderator(user: Any) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.is_moderator)
+
+
+def has_mfa(user: Any) -> bool:
+    return bool(user.is_authenticated and is_mfa_enabled(user))
+
+
+def can_manage_members(user: Any, organisation: Organisation) -> bool:
+    if is_moderator(user):
+        return True
+    if not is_member(user):
+        return False
+    return user.organisation_id == organisation.pk and user.is_organisation_admin
+
+
+def can_see_members(user: Any, organisation: Organisation) -> bool:
+    if is_moderator(user):
+        return True
+    return is_member(user) and user.organisation_id == organisation.pk
+
+
+def public(view: View) -> View:
+    """Marks a view any visitor may see; the marker is checked by tests over the URLconf."""
+    view.portal_access = "visitor"  # type: ignore[attr-defined]
+    return view
+
+
+def _role_required(role: str, predicate: Callable[[Any], bool]) -> Callable[[View], View]:
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not predicate(request.user):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        wrapper.portal_access = role  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorator
+
+
+def login_required(view: View) -> View:
+    return _role_required("authenticated", lambda user: user.is_active)(view)
+
+
+member_required = _role_required("member", is_member)
+official_required = _role_required("official", is_official)
+
+
+def moderator_required(view: View) -> View:
+    """Moderators only, and only once they have set up two-factor authentication."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = request.user
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not is_moderator(user):
+            raise PermissionDenied
+        if not has_mfa(user):
+            messages.warning(
+                request,
+                _("Set up two-factor authentication before you use the moderation pages."),
+            )
+            return redirect("mfa_activate_totp")
+        return view(request, *args, **kwargs)
+
+    wrapper.portal_access = "moderator"  # type: ignore[attr-defined]
+    return wrapper
+
+
+def user_role(user: Any) -> str:
+    """The highest role a person holds, for navigation and messages."""
+    if not user.is_authenticated:
+        return "visitor"
+    if user.is_superuser:
+        return "admin"
+    if is_moderator(user):
+        return "moderator"
+    if is_official(user):
+        return "official"
+    if is_member(user):
+        return "member"
+    return "authenticated"

@@ -1,0 +1,150 @@
+"""Reads for members, organisations and moderation, always given the viewer."""
+
+from datetime import date
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import Http404
+
+from portal.models import AuditEvent, Organisation, User, VerifiedDomain
+from portal.permissions import can_manage_members, can_see_members, is_moderator
+
+
+def organisation_get(*, viewer: Any, slug: str) -> Organisation:
+    """Organisation profiles are public: name, type, country, sector and website."""
+    organisation = (
+        Organisation.objects.select_related("org_type", "country").filter(slug=slug).first()
+    )
+    if organisation is None:
+        raise Http404
+    return organisation
+
+
+def organisation_members_for(*, viewer: Any, organisation: Organisation) -> QuerySet[User]:
+    """Active members, shown only to the organisation's own members and to moderators."""
+    if not can_see_members(viewer, organisation):
+        return User.objects.none()
+    return User.objects.filter(
+        organisation=organisation, membership_status=User.MembershipStatus.ACTIVE, is_active=True
+    ).order_by("full_name")
+
+
+def membership_requests_for(*, viewer: Any, organisation: Organisation) -> QuerySet[User]:
+    if not can_manage_members(viewer, organisation):
+        return User.objects.none()
+    return User.objects.filter(
+        organisation=organisation, membership_status=User.MembershipStatus.PENDING, is_active=True
+    ).order_by("date_joined")
+
+
+def membership_request_get(*, viewer: Any, organisation: Organisation, member_id: int) -> User:
+    member = (
+        membership_requests_for(viewer=viewer, organisation=organisation)
+        .filter(pk=member_id)
+        .first()
+    )
+    if member is None:
+        raise Http404
+    return member
+
+
+def organisations_for_signup() -> QuerySet[Organisation]:
+    return Organisation.objects.select_related("country").order_by("name")
+
+
+def _with_confirmed_email(queryset: QuerySet[User]) -> QuerySet[User]:
+    confirmed = EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)
+    return queryset.filter(Exists(confirmed))
+
+
+def officials_awaiting_verification(*, viewer: Any) -> QuerySet[User]:
+    """Members of official bodies with a confirmed email and no decision yet, oldest first."""
+    if not is_moderator(viewer):
+        return User.objects.none()
+    pending = User.objects.filter(
+        official_status=User.OfficialStatus.PENDING,
+        membership_status=User.MembershipStatus.ACTIVE,
+        is_active=True,
+    )
+    return (
+        _with_confirmed_email(pending)
+        .select_related("organisation__org_type", "organisation__country")
+        .order_by("date_joined")
+    )
+
+
+def official_get_for_verification(*, viewer: Any, member_id: int) -> User:
+    if not is_moderator(viewer):
+        raise Http404
+    member = (
+        User.objects.filter(pk=member_id, organisation__isnull=False)
+        .select_related("organisation__org_type")
+        .first()
+    )
+    if member is None or member.organisation is None or not member.organisation.is_official_body:
+        raise Http404
+    return member
+
+
+def join_requests_awaiting_moderator(*, viewer: Any) -> QuerySet[User]:
+    """Requests to join organisations that have no active administrator to decide."""
+    if not is_moderator(viewer):
+        return User.objects.none()
+    active_admin = User.objects.filter(
+        organisation=OuterRef("organisation"),
+        membership_status=User.MembershipStatus.ACTIVE,
+        is_organisation_admin=True,
+        is_active=True,
+    )
+    return (
+        User.objects.filter(membership_status=User.MembershipStatus.PENDING, is_active=True)
+        .exclude(Exists(active_admin))
+        .select_related("organisation__country")
+        .order_by("date_joined")
+    )
+
+
+def join_request_get_for_moderator(*, viewer: Any, member_id: int) -> User:
+    member = join_requests_awaiting_moderator(viewer=viewer).filter(pk=member_id).first()
+    if member is None:
+        raise Http404
+    return member
+
+
+def verified_domains_for(*, viewer: Any) -> QuerySet[VerifiedDomain]:
+    if not is_moderator(viewer):
+        return VerifiedDomain.objects.none()
+    return VerifiedDomain.objects.select_related("added_by").order_by("domain")
+
+
+def audit_events_for(
+    *,
+    viewer: Any,
+    actor_id: int | None = None,
+    action: str = "",
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> QuerySet[AuditEvent]:
+    if not is_moderator(viewer):
+        return AuditEvent.objects.none()
+    events = AuditEvent.objects.select_related("actor", "target_type")
+    if actor_id:
+        events = events.filter(actor_id=actor_id)
+    if action:
+        events = events.filter(action=action)
+    if date_from:
+        events = events.filter(created_at__date__gte=date_from)
+    if date_to:
+        events = events.filter(created_at__date__lte=date_to)
+    return events.order_by("-created_at", "-id")
+
+
+def audit_actions() -> list[str]:
+    return list(AuditEvent.objects.order_by("action").values_list("action", flat=True).distinct())
+
+
+def moderators() -> QuerySet[User]:
+    from django.conf import settings
+
+    return User.objects.filter(groups__name=settings.MODERATORS_GROUP).order_by("full_name")

@@ -1,0 +1,35 @@
+"""Template helpers for accessible form fields and language links."""
+
+from typing import Any
+
+from django import template
+from django.forms import BoundField
+from django.utils.safestring import SafeString
+
+register = template.Library()
+
+
+@register.simple_tag
+def field_widget(field: BoundField) -> SafeString:
+    """Render a widget tied to its hint and errors for screen readers."""
+    described_by = []
+    if field.help_text:
+        described_by.append(f"{field.auto_id}_helptext")
+    described_by += [f"{field.auto_id}_error_{index}" for index, _ in enumerate(field.errors, 1)]
+    attrs: dict[str, Any] = {}
+    if described_by:
+        attrs["aria-describedby"] = " ".join(described_by)
+    if field.errors:
+        attrs["aria-invalid"] = "true"
+    return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def is_choice_group(field: BoundField) -> bool:
+    """Radio buttons and checkbox lists are grouped in a fieldset with a legend."""
+    return field.widget_type in {"radioselect", "checkboxselectmultiple"}
+
+
+@register.filter
+def is_checkbox(field: BoundField) -> bool:
+    return field.widget_type == "checkbox"

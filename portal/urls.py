@@ -1,0 +1,55 @@
+"""URLs. English has no prefix; French and Spanish live under /fr/ and /es/."""
+
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from portal import views
+
+app_name = "portal"
+
+portal_patterns = [
+    path("", views.home, name="home"),
+    path("about/", views.about, name="about"),
+    path("code-of-conduct/", views.code_of_conduct, name="code_of_conduct"),
+    path("privacy/", views.privacy, name="privacy"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("organisations/<slug:slug>/", views.organisation_detail, name="organisation_detail"),
+    path(
+        "organisations/<slug:slug>/requests/<int:member_id>/",
+        views.membership_decide,
+        name="membership_decide",
+    ),
+    path("moderation/", views.moderation_home, name="moderation_home"),
+    path("moderation/officials/<int:member_id>/", views.official_decide, name="official_decide"),
+    path(
+        "moderation/join-requests/<int:member_id>/",
+        views.join_request_decide,
+        name="join_request_decide",
+    ),
+    path("moderation/domains/", views.verified_domains, name="verified_domains"),
+    path(
+        "moderation/domains/<int:domain_id>/remove/",
+        views.verified_domain_remove,
+        name="verified_domain_remove",
+    ),
+    path("moderation/audit/", views.audit_log, name="audit_log"),
+]
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/setlang/", set_language, name="set_language"),
+]
+urlpatterns += i18n_patterns(
+    path("", include((portal_patterns, "portal"))),
+    path("accounts/", include("allauth.urls")),
+    path("reports/", include("submissions.urls")),
+    path("", include("dialogues.urls")),
+    path("admin/", admin.site.urls),
+    prefix_default_language=False,
+)
+
+handler403 = "portal.errors.permission_denied"
+handler404 = "portal.errors.page_not_found"
+handler500 = "portal.errors.server_error"

@@ -1,0 +1,228 @@
+"""Site pages, organisation profiles, official verification and the audit log."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from portal import selectors, services
+from portal.forms import AuditFilterForm, DecisionForm, ProfileForm, VerifiedDomainForm
+from portal.health import health_report
+from portal.permissions import (
+    can_manage_members,
+    login_required,
+    moderator_required,
+    public,
+)
+
+
+@public
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/home.html")
+
+
+@public
+@require_GET
+def about(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/about.html")
+
+
+@public
+@require_GET
+def code_of_conduct(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/code_of_conduct.html")
+
+
+@public
+@require_GET
+def privacy(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/privacy.html")
+
+
+@public
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    report = health_report()
+    return JsonResponse(report, status=200 if report["status"] == "ok" else 503)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def dashboard(request: HttpRequest) -> HttpResponse:
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your profile has been saved."))
+        return redirect("portal:dashboard")
+    return render(request, "portal/dashboard.html", {"form": form})
+
+
+def _decision_forms(
+    people, form: DecisionForm | None, invalid_member_id: int | None
+) -> list[tuple[object, DecisionForm]]:
+    """One decision form per person, each with its own prefix so field ids stay unique."""
+    return [
+        (
+            person,
+            form
+            if form is not None and person.pk == invalid_member_id
+            else DecisionForm(prefix=f"person-{person.pk}"),
+        )
+        for person in people
+    ]
+
+
+def _organisation_page(
+    request: HttpRequest,
+    organisation,
+    form: DecisionForm | None = None,
+    invalid_member_id: int | None = None,
+) -> HttpResponse:
+    context = {
+        "organisation": organisation,
+        "members": selectors.organisation_members_for(
+            viewer=request.user, organisation=organisation
+        ),
+        "requests": _decision_forms(
+            selectors.membership_requests_for(viewer=request.user, organisation=organisation),
+            form,
+            invalid_member_id,
+        ),
+        "can_manage": can_manage_members(request.user, organisation),
+    }
+    status = 400 if invalid_member_id else 200
+    return render(request, "portal/organisation_detail.html", context, status=status)
+
+
+@public
+@require_GET
+def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = selectors.organisation_get(viewer=request.user, slug=slug)
+    return _organisation_page(request, organisation)
+
+
+@login_required
+@require_POST
+def membership_decide(request: HttpRequest, slug: str, member_id: int) -> HttpResponse:
+    organisation = selectors.organisation_get(viewer=request.user, slug=slug)
+    member = selectors.membership_request_get(
+        viewer=request.user, organisation=organisation, member_id=member_id
+    )
+    form = DecisionForm(request.POST, prefix=f"person-{member.pk}")
+    if not form.is_valid():
+        return _organisation_page(request, organisation, form, member.pk)
+    services.membership_decide(
+        actor=request.user,
+        member=member,
+        approve=form.approved,
+        reason=form.cleaned_data["reason"],
+    )
+    messages.success(request, _("Your decision on %(name)s has been saved.") % {"name": member})
+    return redirect(organisation)
+
+
+def _moderation_home(
+    request: HttpRequest, form: DecisionForm | None = None, invalid_member_id: int | None = None
+) -> HttpResponse:
+    context = {
+        "officials": _decision_forms(
+            selectors.officials_awaiting_verification(viewer=request.user),
+            form,
+            invalid_member_id,
+        ),
+        "join_requests": _decision_forms(
+            selectors.join_requests_awaiting_moderator(viewer=request.user),
+            form,
+            invalid_member_id,
+        ),
+    }
+    status = 400 if invalid_member_id else 200
+    return render(request, "portal/moderation/home.html", context, status=status)
+
+
+@moderator_required
+@require_GET
+def moderation_home(request: HttpRequest) -> HttpResponse:
+    return _moderation_home(request)
+
+
+@moderator_required
+@require_POST
+def official_decide(request: HttpRequest, member_id: int) -> HttpResponse:
+    member = selectors.official_get_for_verification(viewer=request.user, member_id=member_id)
+    form = DecisionForm(request.POST, prefix=f"person-{member.pk}")
+    if not form.is_valid():
+        return _moderation_home(request, form, member.pk)
+    services.member_verify_official(
+        actor=request.user,
+        member=member,
+        approve=form.approved,
+        reason=form.cleaned_data["reason"],
+    )
+    messages.success(request, _("Your decision on %(name)s has been saved.") % {"name": member})
+    return redirect("portal:moderation_home")
+
+
+@moderator_required
+@require_POST
+def join_request_decide(request: HttpRequest, member_id: int) -> HttpResponse:
+    member = selectors.join_request_get_for_moderator(viewer=request.user, member_id=member_id)
+    form = DecisionForm(request.POST, prefix=f"person-{member.pk}")
+    if not form.is_valid():
+        return _moderation_home(request, form, member.pk)
+    services.membership_decide(
+        actor=request.user,
+        member=member,
+        approve=form.approved,
+        reason=form.cleaned_data["reason"],
+    )
+    messages.success(request, _("Your decision on %(name)s has been saved.") % {"name": member})
+    return redirect("portal:moderation_home")
+
+
+@moderator_required
+@require_http_methods(["GET", "POST"])
+def verified_domains(request: HttpRequest) -> HttpResponse:
+    form = VerifiedDomainForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        domain = services.verified_domain_add(
+            actor=request.user,
+            domain=form.cleaned_data["domain"],
+            organisation_name=form.cleaned_data["organisation_name"],
+        )
+        messages.success(request, _("%(domain)s is now a verified domain.") % {"domain": domain})
+        return redirect("portal:verified_domains")
+    context = {"form": form, "domains": selectors.verified_domains_for(viewer=request.user)}
+    status = 400 if form.errors else 200
+    return render(request, "portal/moderation/domains.html", context, status=status)
+
+
+@moderator_required
+@require_POST
+def verified_domain_remove(request: HttpRequest, domain_id: int) -> HttpResponse:
+    domain = selectors.verified_domains_for(viewer=request.user).filter(pk=domain_id).first()
+    if domain is not None:
+        services.verified_domain_remove(actor=request.user, domain=domain)
+        messages.success(request, _("%(domain)s has been removed.") % {"domain": domain.domain})
+    return redirect("portal:verified_domains")
+
+
+@moderator_required
+@require_GET
+def audit_log(request: HttpRequest) -> HttpResponse:
+    form = AuditFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    events = selectors.audit_events_for(
+        viewer=request.user,
+        actor_id=filters["actor"].pk if filters.get("actor") else None,
+        action=filters.get("action", ""),
+        date_from=filters.get("date_from"),
+        date_to=filters.get("date_to"),
+    )
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(request, "portal/moderation/audit_log.html", {"form": form, "page": page})

@@ -1,0 +1,1 @@
+"""Barrier reports: filing, triage, co-signing and open data."""

@@ -1,0 +1,4 @@
+"""Barrier report URLs (mounted at /reports/)."""
+
+app_name = "submissions"
+urlpatterns: list = []
