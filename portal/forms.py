@@ -33,7 +33,7 @@ class SignupForm(forms.Form):
         label=_("Job title"),
         max_length=150,
         required=False,
-        help_text=_("Optional. Helps moderators verify official accounts."),
+        help_text=_("Helps moderators verify official accounts."),
     )
     organisation_choice = forms.ChoiceField(
         label=_("Your organisation"),
@@ -60,13 +60,15 @@ class SignupForm(forms.Form):
         label=_("Country or customs territory"), queryset=Country.objects.all(), required=False
     )
     organisation_sector = forms.ChoiceField(
-        label=_("Sector"), choices=[("", "---------"), *Sector.choices], required=False
+        label=_("Sector"),
+        choices=[("", _("Choose a sector")), *Sector.choices],
+        required=False,
     )
     organisation_website = forms.URLField(
         label=_("Website"),
         required=False,
         assume_scheme="https",
-        help_text=_("Optional, for example https://example.com"),
+        help_text=_("For example https://example.com"),
     )
     existing_organisation = OrganisationChoiceField(
         label=_("Organisation to join"),
@@ -75,9 +77,20 @@ class SignupForm(forms.Form):
         help_text=_("Its administrator, or a moderator, will approve your request."),
     )
 
+    # Required or not depending on organisation_choice; not marked "(optional)".
+    CONDITIONAL_FIELDS = (
+        "organisation_name",
+        "organisation_type",
+        "organisation_country",
+        "organisation_sector",
+        "existing_organisation",
+    )
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["existing_organisation"].queryset = selectors.organisations_for_signup()
+        for name in self.CONDITIONAL_FIELDS:
+            self.fields[name].conditional = True  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

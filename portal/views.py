@@ -1,10 +1,15 @@
 """Site pages, organisation profiles, official verification and the audit log."""
 
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views import i18n
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -41,6 +46,17 @@ def code_of_conduct(request: HttpRequest) -> HttpResponse:
 @require_GET
 def privacy(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/privacy.html")
+
+
+@public
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switcher, able to translate a page address that has a /fr/ or /es/
+    prefix: the address is read in its own language, not in the site's default."""
+    next_path = urlsplit(request.POST.get("next", "")).path
+    language = translation.get_language_from_path(next_path) or settings.LANGUAGE_CODE
+    with translation.override(language):
+        return i18n.set_language(request)
 
 
 @public

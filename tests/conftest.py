@@ -150,3 +150,101 @@ def needs_postgres() -> None:
 @pytest.fixture
 def needs_redis() -> None:
     require(bool(settings.REDIS_URL), "needs Redis (set REDIS_URL)")
+
+
+# --- A real Celery worker ----------------------------------------------------------------
+
+
+@pytest.fixture
+def celery_worker_process(needs_redis, needs_postgres, transactional_db, tmp_path):
+    """A real `celery -A portal worker` on Redis, reading and writing the test database.
+
+    While the fixture is active, the test process publishes tasks to Redis instead of running
+    them eagerly (`task.apply_async(...)` / `.delay(...)`); rows a test creates are committed
+    (transactional_db), so the worker sees them. Email sent by the worker lands as files in
+    `worker.mail_dir`; `worker.log_path` holds the worker's log. Stopped after the test.
+
+        def test_x(celery_worker_process):
+            email_send.apply_async(kwargs={...})
+            celery_worker_process.wait_for(lambda: any(celery_worker_process.mail_dir.iterdir()))
+    """
+    import subprocess
+    import sys
+    import time
+    from types import SimpleNamespace
+    from urllib.parse import quote
+
+    from portal.celery import app as celery_app
+
+    database = settings.DATABASES["default"]
+    credentials = quote(database.get("USER") or "", safe="")
+    if database.get("PASSWORD"):
+        credentials += ":" + quote(database["PASSWORD"], safe="")
+    database_url = (
+        f"postgres://{credentials}@{database.get('HOST') or 'localhost'}:"
+        f"{database.get('PORT') or 5432}/{database['NAME']}"
+    )
+    mail_dir = tmp_path / "mail"
+    mail_dir.mkdir()
+    log_path = tmp_path / "worker.log"
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        # The worker must behave as in production, not as a test process.
+        if key not in {"PYTEST_VERSION", "PYTEST_CURRENT_TEST", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "portal.settings",
+            "DATABASE_URL": database_url,
+            "REDIS_URL": settings.REDIS_URL,
+            "EMAIL_URL": f"file://{mail_dir}",
+            "CELERY_TASK_ALWAYS_EAGER": "0",
+            "DEBUG": "1",
+            "VAR_DIR": str(tmp_path / "var"),
+            "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        }
+    )
+    command = [
+        sys.executable, "-m", "celery", "-A", "portal", "worker",
+        "--pool=solo", "--concurrency=1", "-Q", "celery", "--loglevel=INFO",
+        "--without-gossip", "--without-mingle", "--without-heartbeat",
+    ]  # fmt: skip
+
+    def log() -> str:
+        return log_path.read_text(errors="replace") if log_path.exists() else ""
+
+    def wait_for(condition, timeout: float = 30, message: str = "condition") -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if condition():
+                return
+            if process.poll() is not None:
+                pytest.fail(f"the Celery worker exited ({process.returncode}):\n{log()}")
+            time.sleep(0.1)
+        pytest.fail(f"{message} not reached within {timeout} s; worker log:\n{log()}")
+
+    was_eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = False
+    celery_app.control.purge()  # nothing left over from an earlier run
+    with log_path.open("w") as log_file:
+        process = subprocess.Popen(
+            command,
+            cwd=Path(__file__).resolve().parent.parent,
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_for(lambda: " ready." in log(), message="worker ready")
+        yield SimpleNamespace(
+            process=process, mail_dir=mail_dir, log_path=log_path, log=log, wait_for=wait_for
+        )
+    finally:
+        celery_app.conf.task_always_eager = was_eager
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)

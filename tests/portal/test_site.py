@@ -91,3 +91,40 @@ def test_pages_send_a_strict_content_security_policy(client):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] == "same-origin"
     assert response.headers["X-Frame-Options"] == "DENY"
+
+
+@pytest.mark.parametrize(
+    ("next_path", "language", "expected"),
+    [
+        ("/fr/about/", "es", "/es/about/"),
+        ("/fr/about/", "en", "/about/"),
+        ("/es/privacy/?x=1", "fr", "/fr/privacy/?x=1"),
+        ("/es/", "en", "/"),
+    ],
+)
+def test_language_switcher_works_from_a_page_in_another_language(
+    client, next_path, language, expected
+):
+    response = client.post(reverse("set_language"), {"language": language, "next": next_path})
+    assert response.status_code == 302
+    assert response["Location"] == expected
+    assert response.cookies["django_language"].value == language
+
+
+def test_forbidden_page_answers_403_in_site_layout(client):
+    from tests.factories import MemberFactory
+
+    client.force_login(MemberFactory())
+    response = client.get("/moderation/audit/")
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert "You cannot see this page" in html
+    assert 'class="site-header"' in html
+
+
+def test_server_error_page_renders_without_the_request_context(rf):
+    from portal.errors import server_error
+
+    response = server_error(rf.get("/"))
+    assert response.status_code == 500
+    assert "Sorry, there is a problem with the service" in response.content.decode()
