@@ -44,6 +44,7 @@ urlpatterns += i18n_patterns(
     path("", include((portal_patterns, "portal"))),
     path("accounts/", include("allauth.urls")),
     path("reports/", include("submissions.urls")),
+    path("moderation/reports/", include("submissions.moderation_urls")),
     path("", include("dialogues.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,

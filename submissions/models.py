@@ -1,0 +1,365 @@
+"""Barrier reports, their evidence, co-signatures, status history and official responses.
+
+Business rules (who may see what, which status may follow which) live in selectors.py,
+permissions.py and services.py; the models hold fields, constraints and choices.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import Country, HsChapter, NtmChapter, Organisation, Sector, Topic
+
+
+class BarrierReport(models.Model):
+    """A regulatory barrier an organisation met when trading online across a border."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+        PUBLISHED = "published", _("Published")
+        REJECTED = "rejected", _("Rejected")
+        DUPLICATE = "duplicate", _("Duplicate")
+        RESOLVED_IN_PART = "resolved_in_part", _("Resolved in part")
+        RESOLVED_IN_FULL = "resolved_in_full", _("Resolved in full")
+        ARCHIVED = "archived", _("Archived")
+
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", _("Public: our organisation is named")
+        ANONYMISED = "anonymised", _("Anonymised: only our size, country and sector are shown")
+        OFFICIALS_ONLY = (
+            "officials_only",
+            _("Officials only: verified officials and moderators can read it"),
+        )
+
+    class TradeDirection(models.TextChoices):
+        EXPORTING = "exporting", _("Exporting (selling abroad)")
+        IMPORTING = "importing", _("Importing (buying from abroad)")
+
+    class DeliveryMode(models.TextChoices):
+        GOODS = "goods", _("Goods (physical products)")
+        SERVICES = "services", _("Services")
+        DIGITAL = "digital", _("Digitally delivered (downloads, software, streaming)")
+
+    class CostBand(models.TextChoices):
+        UNDER_1K = "under_1k", _("Less than USD 1,000 a year")
+        FROM_1K_TO_10K = "1k_10k", _("USD 1,000 to 10,000 a year")
+        FROM_10K_TO_50K = "10k_50k", _("USD 10,000 to 50,000 a year")
+        FROM_50K_TO_250K = "50k_250k", _("USD 50,000 to 250,000 a year")
+        OVER_250K = "over_250k", _("More than USD 250,000 a year")
+        UNKNOWN = "unknown", _("We do not know yet")
+
+    # Assigned on first submission (TB-<year>-<5 digits>); drafts have none and are reached
+    # through `public_id` instead, so abandoned drafts leave no gaps in the numbering.
+    reference = models.CharField(
+        _("reference"), max_length=20, unique=True, null=True, blank=True, editable=False
+    )
+    public_id = models.UUIDField(_("draft key"), default=uuid.uuid4, unique=True, editable=False)
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.CharField(_("summary"), max_length=500, blank=True)
+    description = models.TextField(_("full description"), blank=True)
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="barrier_reports",
+        verbose_name=_("reporting organisation"),
+    )
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="barrier_reports",
+        verbose_name=_("reported by"),
+    )
+    market = models.ForeignKey(
+        Country,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="barrier_reports",
+        verbose_name=_("affected market"),
+    )
+    trade_direction = models.CharField(
+        _("trade direction"), max_length=10, choices=TradeDirection.choices, blank=True
+    )
+    delivery_mode = models.CharField(
+        _("what you trade"), max_length=10, choices=DeliveryMode.choices, blank=True
+    )
+    topics = models.ManyToManyField(
+        Topic, related_name="barrier_reports", blank=True, verbose_name=_("e-commerce topics")
+    )
+    ntm_chapter = models.ForeignKey(
+        NtmChapter,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="barrier_reports",
+        verbose_name=_("type of measure (NTM chapter)"),
+    )
+    hs_chapters = models.ManyToManyField(
+        HsChapter, related_name="barrier_reports", blank=True, verbose_name=_("HS chapters")
+    )
+    sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices, blank=True)
+    first_encountered = models.DateField(_("first encountered"), null=True, blank=True)
+    still_active = models.BooleanField(_("still a problem"), null=True, blank=True)
+    cost_band = models.CharField(
+        _("estimated annual cost"), max_length=10, choices=CostBand.choices, blank=True
+    )
+    steps_taken = models.TextField(_("steps already taken"), blank=True)
+    visibility = models.CharField(
+        _("visibility"), max_length=20, choices=Visibility.choices, default=Visibility.ANONYMISED
+    )
+    language = models.CharField(
+        _("language of the report"), max_length=5, choices=settings.LANGUAGES, default="en"
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+        verbose_name=_("duplicate of"),
+    )
+    # Kept in step with CoSignature rows by the services, so "most co-signed" sorts on an index.
+    cosignature_count = models.PositiveIntegerField(_("co-signatures"), default=0)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    status_changed_at = models.DateTimeField(_("status changed"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        verbose_name = _("barrier report")
+        verbose_name_plural = _("barrier reports")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(reference__isnull=False),
+                name="barrier_report_reference_once_submitted",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="duplicate") | Q(duplicate_of__isnull=False),
+                name="barrier_report_duplicate_has_original",
+            ),
+            models.CheckConstraint(
+                condition=~Q(duplicate_of=models.F("pk")),
+                name="barrier_report_not_duplicate_of_itself",
+            ),
+        ]
+        indexes = [
+            # Public list: published-like statuses, newest first or most co-signed first.
+            models.Index(fields=["status", "visibility", "-published_at"]),
+            models.Index(fields=["status", "-cosignature_count"]),
+            # Moderation queue: oldest submitted first.
+            models.Index(fields=["status", "submitted_at"]),
+            models.Index(fields=["sector", "status"]),
+            models.Index(fields=["organisation", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        if self.reference:
+            return f"{self.reference}: {self.title}"
+        return str(self.title)
+
+    def get_absolute_url(self) -> str:
+        if self.reference is None:
+            return reverse("submissions:draft_check", kwargs={"draft": self.public_id})
+        return reverse("submissions:detail", kwargs={"reference": self.reference})
+
+    @property
+    def is_editable(self) -> bool:
+        """The reporter may change the answers: a draft, or sent back by a moderator."""
+        return self.status in (self.Status.DRAFT, self.Status.CHANGES_REQUESTED)
+
+    @property
+    def is_published(self) -> bool:
+        return self.status in PUBLISHED_STATUSES
+
+
+# Statuses a report is in once a moderator has made it public. Resolved and archived
+# reports stay readable: the record of a barrier and its fix is part of the open data.
+PUBLISHED_STATUSES = (
+    BarrierReport.Status.PUBLISHED,
+    BarrierReport.Status.RESOLVED_IN_PART,
+    BarrierReport.Status.RESOLVED_IN_FULL,
+    BarrierReport.Status.ARCHIVED,
+)
+
+
+class ReferenceCounter(models.Model):
+    """The last reference number handed out in a year; the row is locked while numbering."""
+
+    year = models.PositiveSmallIntegerField(_("year"), primary_key=True)
+    last_number = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("reference counter")
+        verbose_name_plural = _("reference counters")
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last_number}"
+
+
+def attachment_upload_to(instance: "Attachment", filename: str) -> str:
+    """A random stored name: the original name is kept, sanitised, in `original_name`."""
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"reports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{extension}"
+
+
+class Attachment(models.Model):
+    """Evidence: a file checked by content, stored outside the static root."""
+
+    report = models.ForeignKey(
+        BarrierReport,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+        verbose_name=_("report"),
+    )
+    file = models.FileField(_("file"), upload_to=attachment_upload_to, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=150)
+    content_type = models.CharField(_("file type"), max_length=100)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    created_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("submissions:attachment_download", kwargs={"attachment_id": self.pk})
+
+
+class CoSignature(models.Model):
+    """Another organisation saying "this affects us too"; one per organisation and report."""
+
+    class Impact(models.TextChoices):
+        MINOR = "minor", _("Minor: an irritation we work around")
+        MODERATE = "moderate", _("Moderate: it costs us sales or time")
+        SERIOUS = "serious", _("Serious: it keeps us out of some sales")
+        SEVERE = "severe", _("Severe: it keeps us out of this market")
+
+    report = models.ForeignKey(
+        BarrierReport,
+        on_delete=models.CASCADE,
+        related_name="cosignatures",
+        verbose_name=_("report"),
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="cosignatures",
+        verbose_name=_("organisation"),
+    )
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="cosignatures",
+        verbose_name=_("signed by"),
+    )
+    impact = models.CharField(_("impact on you"), max_length=10, choices=Impact.choices)
+    comment = models.TextField(_("comment"), max_length=1000, blank=True)
+    created_at = models.DateTimeField(_("co-signed"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("co-signature")
+        verbose_name_plural = _("co-signatures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "organisation"], name="cosignature_one_per_organisation"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} / {self.report}"
+
+
+class StatusChange(models.Model):
+    """One step in a report's life, shown to the reporter as a timeline."""
+
+    report = models.ForeignKey(
+        BarrierReport,
+        on_delete=models.CASCADE,
+        related_name="status_changes",
+        verbose_name=_("report"),
+    )
+    from_status = models.CharField(
+        _("from"), max_length=20, choices=BarrierReport.Status.choices, blank=True
+    )
+    to_status = models.CharField(_("to"), max_length=20, choices=BarrierReport.Status.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("who"),
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+        indexes = [
+            models.Index(fields=["report", "created_at"]),
+            models.Index(fields=["to_status", "-created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report}: {self.from_status or '-'} -> {self.to_status}"
+
+
+class OfficialResponse(models.Model):
+    """A verified official's answer on a published report, shown with their badge."""
+
+    report = models.ForeignKey(
+        BarrierReport,
+        on_delete=models.CASCADE,
+        related_name="official_responses",
+        verbose_name=_("report"),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="official_responses",
+        verbose_name=_("author"),
+    )
+    # The body the official spoke for at the time, kept if they later move on.
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="official_responses",
+        verbose_name=_("on behalf of"),
+    )
+    body = models.TextField(_("response"), max_length=5000)
+    created_at = models.DateTimeField(_("posted"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("official response")
+        verbose_name_plural = _("official responses")
+        indexes = [models.Index(fields=["report", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} on {self.report}"

@@ -1,0 +1,142 @@
+"""Who may see, file, change, co-sign and answer barrier reports.
+
+The visibility rule (ARCHITECTURE.md) in one sentence: published reports are readable by
+everyone, except officials-only reports, which only verified officials, moderators and the
+reporter's organisation read; reports not yet published (or rejected, or closed as duplicates)
+are readable by moderators and the reporter's organisation; drafts only by the reporter's
+organisation. `can_view_report` states it for one report and `visible_reports_q` in
+selectors.py states it for a query; tests hold the two to the same matrix.
+"""
+
+from typing import Any
+
+from portal.permissions import is_member, is_moderator, is_official
+from submissions.models import PUBLISHED_STATUSES, BarrierReport
+
+Status = BarrierReport.Status
+Visibility = BarrierReport.Visibility
+
+# Statuses in which other organisations may add their voice.
+COSIGNABLE_STATUSES = (Status.PUBLISHED, Status.RESOLVED_IN_PART)
+# Statuses in which officials may answer.
+RESPONDABLE_STATUSES = (Status.PUBLISHED, Status.RESOLVED_IN_PART, Status.RESOLVED_IN_FULL)
+
+# Which status a moderator may move a report to, from each status. Reporters move their own
+# reports only from draft or changes requested to submitted (REPORTER_TRANSITIONS).
+MODERATOR_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    Status.DRAFT: (),
+    Status.SUBMITTED: (
+        Status.PUBLISHED,
+        Status.CHANGES_REQUESTED,
+        Status.REJECTED,
+        Status.DUPLICATE,
+    ),
+    Status.CHANGES_REQUESTED: (Status.REJECTED,),
+    Status.PUBLISHED: (
+        Status.RESOLVED_IN_PART,
+        Status.RESOLVED_IN_FULL,
+        Status.DUPLICATE,
+        Status.ARCHIVED,
+    ),
+    Status.RESOLVED_IN_PART: (Status.RESOLVED_IN_FULL, Status.PUBLISHED, Status.ARCHIVED),
+    Status.RESOLVED_IN_FULL: (Status.PUBLISHED, Status.ARCHIVED),
+    # Decisions can be reopened: a rejected or duplicate report goes back to triage, an
+    # archived one back on the public record.
+    Status.REJECTED: (Status.SUBMITTED,),
+    Status.DUPLICATE: (Status.SUBMITTED,),
+    Status.ARCHIVED: (Status.PUBLISHED,),
+}
+REPORTER_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    Status.DRAFT: (Status.SUBMITTED,),
+    Status.CHANGES_REQUESTED: (Status.SUBMITTED,),
+}
+# A moderator must say why: the note goes to the reporter.
+NOTE_REQUIRED_FOR = (Status.CHANGES_REQUESTED, Status.REJECTED, Status.DUPLICATE)
+
+
+def is_in_reporting_organisation(user: Any, report: BarrierReport) -> bool:
+    if not is_member(user):
+        return False
+    return user.organisation_id is not None and user.organisation_id == report.organisation_id
+
+
+def can_view_report(user: Any, report: BarrierReport) -> bool:
+    if is_in_reporting_organisation(user, report):
+        return True
+    if report.status == Status.DRAFT:
+        return False
+    if is_moderator(user):
+        return True
+    if report.status not in PUBLISHED_STATUSES:
+        return False
+    if report.visibility == Visibility.OFFICIALS_ONLY:
+        return is_official(user)
+    return True
+
+
+def organisation_is_named(user: Any, report: BarrierReport) -> bool:
+    """Anonymised reports name their organisation only to itself and to moderators."""
+    if report.visibility != Visibility.ANONYMISED:
+        return True
+    if is_in_reporting_organisation(user, report):
+        return True
+    return is_moderator(user)
+
+
+def can_see_attachments(user: Any, report: BarrierReport) -> bool:
+    """Evidence files often name the firm, so on anonymised reports they stay with the
+    reporter's organisation, moderators and officials."""
+    if not can_view_report(user, report):
+        return False
+    if report.visibility == Visibility.PUBLIC:
+        return True
+    if is_in_reporting_organisation(user, report):
+        return True
+    if is_moderator(user):
+        return True
+    return is_official(user)
+
+
+def can_see_full_timeline(user: Any, report: BarrierReport) -> bool:
+    """Moderators' notes are written to the reporter; others see dates and statuses only."""
+    if is_in_reporting_organisation(user, report):
+        return True
+    return is_moderator(user)
+
+
+def can_file_reports(user: Any) -> bool:
+    return is_member(user) and user.organisation_id is not None
+
+
+def can_edit_report(user: Any, report: BarrierReport) -> bool:
+    if not is_in_reporting_organisation(user, report):
+        return False
+    return report.is_editable
+
+
+def can_cosign(user: Any, report: BarrierReport) -> bool:
+    if not is_member(user) or user.organisation_id is None:
+        return False
+    if user.organisation_id == report.organisation_id:
+        return False
+    if report.status not in COSIGNABLE_STATUSES:
+        return False
+    return can_view_report(user, report)
+
+
+def can_respond_officially(user: Any, report: BarrierReport) -> bool:
+    if not is_official(user):
+        return False
+    if report.status not in RESPONDABLE_STATUSES:
+        return False
+    return can_view_report(user, report)
+
+
+def can_triage(user: Any) -> bool:
+    return is_moderator(user)
+
+
+def moderator_transitions(user: Any, report: BarrierReport) -> tuple[str, ...]:
+    if not can_triage(user):
+        return ()
+    return MODERATOR_TRANSITIONS.get(report.status, ())

@@ -1,0 +1,398 @@
+"""Reads of barrier reports, always given the viewer.
+
+Every page, search, duplicate hint, co-signer list, export, email and admin list reads reports
+through `reports_visible_to` (or a selector built on it), so the visibility rule lives here
+and in permissions.py only. A missing or forbidden report raises Http404.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from portal.models import Organisation, Sector
+from portal.permissions import is_member, is_moderator, is_official
+from submissions import search
+from submissions.models import (
+    PUBLISHED_STATUSES,
+    Attachment,
+    BarrierReport,
+    CoSignature,
+    OfficialResponse,
+    StatusChange,
+)
+from submissions.permissions import (
+    can_see_attachments,
+    can_see_full_timeline,
+    can_view_report,
+    organisation_is_named,
+)
+
+Status = BarrierReport.Status
+Visibility = BarrierReport.Visibility
+
+SORT_NEWEST = "newest"
+SORT_MOST_COSIGNED = "cosigned"
+SORTS = {
+    SORT_NEWEST: ("-published_at", "-id"),
+    SORT_MOST_COSIGNED: ("-cosignature_count", "-published_at", "-id"),
+}
+
+
+# --- The rule -------------------------------------------------------------------------------
+
+
+def visible_reports_q(viewer: Any) -> Q:
+    """The reports `viewer` may read at all, as a filter (mirrors permissions.can_view_report)."""
+    if is_moderator(viewer):
+        visible = ~Q(status=Status.DRAFT)
+    elif is_official(viewer):
+        visible = Q(status__in=PUBLISHED_STATUSES)
+    else:
+        visible = Q(status__in=PUBLISHED_STATUSES) & ~Q(visibility=Visibility.OFFICIALS_ONLY)
+    if is_member(viewer) and viewer.organisation_id is not None:
+        visible |= Q(organisation_id=viewer.organisation_id)
+    return visible
+
+
+def reports_visible_to(viewer: Any) -> QuerySet[BarrierReport]:
+    return BarrierReport.objects.filter(visible_reports_q(viewer))
+
+
+def _for_lists(reports: QuerySet[BarrierReport]) -> QuerySet[BarrierReport]:
+    return reports.select_related(
+        "market", "organisation__org_type", "organisation__country"
+    ).prefetch_related("topics")
+
+
+# --- Showing who reported ------------------------------------------------------------------
+
+_SIZE_LABELS = {
+    "micro": lambda: _("a micro enterprise"),
+    "small": lambda: _("a small enterprise"),
+    "medium": lambda: _("a medium-sized enterprise"),
+    "large": lambda: _("a large enterprise"),
+}
+_CATEGORY_LABELS = {
+    "business": lambda: _("a business"),
+    "business_representative": lambda: _("a business association"),
+    "government": lambda: _("a public body"),
+    "international": lambda: _("an international organisation"),
+    "civil_society": lambda: _("a civil-society organisation"),
+}
+
+
+def anonymised_organisation_label(organisation: Organisation, sector: str = "") -> str:
+    """ "a small enterprise in Kenya, agri-food sector", in the active language."""
+    org_type = organisation.org_type
+    kind = _SIZE_LABELS.get(org_type.size_class) or _CATEGORY_LABELS.get(
+        org_type.category, lambda: _("an organisation")
+    )
+    sector_value = sector or organisation.sector
+    if sector_value in Sector.values:
+        sector_label = str(Sector(sector_value).label)
+        return _("%(organisation)s in %(country)s, %(sector)s sector") % {
+            "organisation": kind(),
+            "country": organisation.country.name,
+            "sector": sector_label[:1].lower() + sector_label[1:],
+        }
+    return _("%(organisation)s in %(country)s") % {
+        "organisation": kind(),
+        "country": organisation.country.name,
+    }
+
+
+def report_display_organisation(report: BarrierReport, viewer: Any) -> str:
+    """The reporting organisation as `viewer` may see it: its name, or the anonymised label."""
+    if organisation_is_named(viewer, report):
+        return report.organisation.name
+    return anonymised_organisation_label(report.organisation, report.sector)
+
+
+@dataclass(frozen=True)
+class CoSignerView:
+    label: str
+    url: str | None
+    named: bool
+    impact: str
+    impact_label: str
+    comment: str
+    created_at: datetime
+    is_viewers_organisation: bool
+
+
+def cosigner_display_organisation(
+    cosignature: CoSignature, report: BarrierReport, viewer: Any
+) -> tuple[str, bool]:
+    """Co-signers are shown as the report shows its reporter: on an anonymised report they are
+    described, not named, except to themselves and to moderators."""
+    own = is_member(viewer) and viewer.organisation_id == cosignature.organisation_id
+    if report.visibility != Visibility.ANONYMISED or own or is_moderator(viewer):
+        return cosignature.organisation.name, True
+    return anonymised_organisation_label(cosignature.organisation), False
+
+
+# --- Lists -----------------------------------------------------------------------------------
+
+
+def _value(filters: Mapping[str, Any], key: str) -> Any:
+    value = filters.get(key)
+    return getattr(value, "pk", value) if value not in (None, "") else None
+
+
+def apply_report_filters(
+    reports: QuerySet[BarrierReport], filters: Mapping[str, Any]
+) -> QuerySet[BarrierReport]:
+    """Filters shared by the public list, the moderation queue and the digest:
+    market, topic, ntm_chapter, sector, status (one value or a list), q (text),
+    published_from / published_to (dates or datetimes, inclusive / exclusive)."""
+    if market := _value(filters, "market"):
+        reports = reports.filter(market_id=market)
+    if topic := _value(filters, "topic"):
+        reports = reports.filter(topics=topic)
+    if ntm_chapter := _value(filters, "ntm_chapter"):
+        reports = reports.filter(ntm_chapter_id=ntm_chapter)
+    if sector := _value(filters, "sector"):
+        reports = reports.filter(sector=sector)
+    status = filters.get("status")
+    if isinstance(status, str) and status:
+        reports = reports.filter(status=status)
+    elif isinstance(status, list | tuple | set) and status:
+        reports = reports.filter(status__in=list(status))
+    published_from = filters.get("published_from")
+    if isinstance(published_from, datetime | date):
+        reports = reports.filter(published_at__gte=published_from)
+    published_to = filters.get("published_to")
+    if isinstance(published_to, datetime | date):
+        reports = reports.filter(published_at__lt=published_to)
+    if text := (filters.get("q") or "").strip():
+        reports = search.search_filter(reports, text)
+    return reports
+
+
+def report_list_for(
+    *, viewer: Any, filters: Mapping[str, Any] | None = None
+) -> QuerySet[BarrierReport]:
+    """Published reports `viewer` may read, filtered, sorted (filters["sort"]: newest or
+    cosigned), with market, organisation and topics loaded for list pages."""
+    filters = filters or {}
+    reports = reports_visible_to(viewer).filter(status__in=PUBLISHED_STATUSES)
+    reports = apply_report_filters(reports, filters)
+    order = SORTS.get(filters.get("sort") or SORT_NEWEST, SORTS[SORT_NEWEST])
+    return _for_lists(reports).order_by(*order)
+
+
+def report_latest_for(viewer: Any, limit: int = 5) -> list[BarrierReport]:
+    """The newest published reports `viewer` may read (home page)."""
+    return list(report_list_for(viewer=viewer)[:limit])
+
+
+def report_mine_for(*, viewer: Any, status: str = "") -> QuerySet[BarrierReport]:
+    """Every report of the viewer's organisation, drafts included, latest activity first."""
+    if not is_member(viewer) or viewer.organisation_id is None:
+        return BarrierReport.objects.none()
+    reports = BarrierReport.objects.filter(organisation_id=viewer.organisation_id)
+    if status:
+        reports = reports.filter(status=status)
+    return _for_lists(reports).select_related("reporter").order_by("-updated_at", "-id")
+
+
+def report_queue_for(
+    *, viewer: Any, filters: Mapping[str, Any] | None = None
+) -> QuerySet[BarrierReport]:
+    """The triage work list for moderators: oldest submission first."""
+    if not is_moderator(viewer):
+        return BarrierReport.objects.none()
+    filters = dict(filters or {})
+    filters.setdefault("status", Status.SUBMITTED)
+    reports = apply_report_filters(reports_visible_to(viewer), filters)
+    return (
+        _for_lists(reports)
+        .select_related("reporter")
+        .annotate(attachment_total=Count("attachments", distinct=True))
+        .order_by("submitted_at", "id")
+    )
+
+
+def report_queue_counts(*, viewer: Any) -> dict[str, int]:
+    """How many reports wait in each status (one query)."""
+    if not is_moderator(viewer):
+        return {}
+    rows = (
+        reports_visible_to(viewer)
+        .exclude(status=Status.DRAFT)
+        .values_list("status")
+        .annotate(total=Count("id"))
+        .order_by("status")
+    )
+    counts = {status: 0 for status in Status.values if status != Status.DRAFT}
+    counts.update(dict(rows))
+    return counts
+
+
+def report_similar_for(
+    *, viewer: Any, title: str, summary: str = "", exclude: BarrierReport | None = None, limit=5
+) -> list[BarrierReport]:
+    """Published reports the viewer may read that look like a new report (duplicate hints)."""
+    reports = reports_visible_to(viewer).filter(status__in=PUBLISHED_STATUSES)
+    if exclude is not None:
+        reports = reports.exclude(pk=exclude.pk)
+    return search.similar_to(_for_lists(reports), f"{title} {summary}", title=title, limit=limit)
+
+
+# --- One report --------------------------------------------------------------------------------
+
+
+def report_get_for(*, viewer: Any, reference: str) -> BarrierReport:
+    """A report by reference with everything its page shows loaded, or Http404."""
+    report = (
+        reports_visible_to(viewer)
+        .filter(reference=reference.upper())
+        .select_related(
+            "market",
+            "ntm_chapter",
+            "duplicate_of",
+            "reporter",
+            "organisation__org_type",
+            "organisation__country",
+        )
+        .prefetch_related(
+            "topics",
+            "hs_chapters",
+            "attachments",
+            Prefetch(
+                "official_responses",
+                queryset=OfficialResponse.objects.select_related(
+                    "author", "organisation__org_type"
+                ),
+            ),
+        )
+        .first()
+    )
+    if report is None:
+        raise Http404
+    return report
+
+
+def report_draft_get_for(*, viewer: Any, public_id: UUID | str) -> BarrierReport:
+    """A report the viewer's organisation is writing (a draft or sent back for changes)."""
+    if not is_member(viewer) or viewer.organisation_id is None:
+        raise Http404
+    report = (
+        BarrierReport.objects.filter(
+            public_id=public_id,
+            organisation_id=viewer.organisation_id,
+            status__in=[Status.DRAFT, Status.CHANGES_REQUESTED],
+        )
+        .select_related("market", "ntm_chapter", "organisation__org_type", "organisation__country")
+        .prefetch_related("topics", "hs_chapters", "attachments")
+        .first()
+    )
+    if report is None:
+        raise Http404
+    return report
+
+
+def report_cosigners_for(*, viewer: Any, report: BarrierReport) -> list[CoSignerView]:
+    if not can_view_report(viewer, report):
+        return []
+    cosignatures = CoSignature.objects.filter(report=report).select_related(
+        "organisation__org_type", "organisation__country"
+    )
+    views = []
+    for cosignature in cosignatures:
+        label, named = cosigner_display_organisation(cosignature, report, viewer)
+        views.append(
+            CoSignerView(
+                label=label,
+                url=cosignature.organisation.get_absolute_url() if named else None,
+                named=named,
+                impact=cosignature.impact,
+                impact_label=cosignature.get_impact_display(),
+                comment=cosignature.comment,
+                created_at=cosignature.created_at,
+                is_viewers_organisation=bool(
+                    is_member(viewer) and viewer.organisation_id == cosignature.organisation_id
+                ),
+            )
+        )
+    return views
+
+
+def report_viewer_cosignature(*, viewer: Any, report: BarrierReport) -> CoSignature | None:
+    if not is_member(viewer) or viewer.organisation_id is None:
+        return None
+    return CoSignature.objects.filter(report=report, organisation_id=viewer.organisation_id).first()
+
+
+def report_timeline_for(*, viewer: Any, report: BarrierReport) -> list[StatusChange]:
+    """The full history (with notes) for the reporter's organisation and moderators; for
+    everyone else only the public milestones, without notes."""
+    if not can_view_report(viewer, report):
+        return []
+    changes = StatusChange.objects.filter(report=report).select_related("actor")
+    if not can_see_full_timeline(viewer, report):
+        changes = changes.filter(to_status__in=PUBLISHED_STATUSES)
+    return list(changes.order_by("created_at", "id"))
+
+
+def report_status_changes_for(
+    *, viewer: Any, since: datetime, until: datetime
+) -> QuerySet[StatusChange]:
+    """Public milestones (published, resolved, archived) in a period, on published reports the
+    viewer may read, oldest first: what a weekly digest reports as "status changes"."""
+    visible = reports_visible_to(viewer).filter(status__in=PUBLISHED_STATUSES)
+    return (
+        StatusChange.objects.filter(
+            report__in=visible,
+            to_status__in=PUBLISHED_STATUSES,
+            created_at__gte=since,
+            created_at__lt=until,
+        )
+        .select_related(
+            "report__market", "report__organisation__org_type", "report__organisation__country"
+        )
+        .order_by("created_at", "id")
+    )
+
+
+def report_attachments_for(*, viewer: Any, report: BarrierReport) -> list[Attachment]:
+    if not can_see_attachments(viewer, report):
+        return []
+    return list(report.attachments.all())
+
+
+def attachment_get_for(*, viewer: Any, attachment_id: int) -> Attachment:
+    """An evidence file the viewer may download, or Http404."""
+    attachment = (
+        Attachment.objects.filter(pk=attachment_id).select_related("report__organisation").first()
+    )
+    if attachment is None or not can_see_attachments(viewer, attachment.report):
+        raise Http404
+    return attachment
+
+
+def report_duplicates_for(*, viewer: Any, report: BarrierReport) -> QuerySet[BarrierReport]:
+    """Reports closed as duplicates of this one, as far as the viewer may see them."""
+    return reports_visible_to(viewer).filter(duplicate_of=report).order_by("reference")
+
+
+# --- Open data -------------------------------------------------------------------------------
+
+
+def report_export_queryset() -> QuerySet[BarrierReport]:
+    """What the open-data files hold: every published report a visitor may read, oldest first.
+    The same for every downloader (a visitor's view), so the files are cacheable and stable."""
+    return (
+        report_list_for(viewer=AnonymousUser())
+        .select_related("ntm_chapter")
+        .prefetch_related("hs_chapters")
+        .annotate(official_response_total=Count("official_responses", distinct=True))
+        .order_by("published_at", "id")
+    )

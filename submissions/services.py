@@ -1,0 +1,367 @@
+"""Writes for barrier reports: drafting, submitting, triage, evidence, co-signing, answers.
+
+Each function takes keyword-only arguments, runs in one transaction, locks the report it
+changes, checks the current state first so a repeat does nothing, records every status change
+as a StatusChange (and moderators' as an AuditEvent) and emails the reporter on commit.
+Callers check who may act (permissions.py); services refuse impossible states.
+"""
+
+import hashlib
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.emails import email_member
+from portal.models import User
+from portal.services import audit_record
+from submissions import filing
+from submissions.files import MAX_ATTACHMENTS_PER_REPORT, FileKind
+from submissions.models import (
+    PUBLISHED_STATUSES,
+    Attachment,
+    BarrierReport,
+    CoSignature,
+    OfficialResponse,
+    ReferenceCounter,
+    StatusChange,
+)
+from submissions.permissions import (
+    MODERATOR_TRANSITIONS,
+    NOTE_REQUIRED_FOR,
+    REPORTER_TRANSITIONS,
+    can_view_report,
+)
+
+Status = BarrierReport.Status
+
+# Fields a reporter may set while drafting (the steps' fields, without files).
+DRAFT_FIELDS = frozenset(
+    field for step in filing.STEPS for field in step.fields if field != "attachments"
+)
+MANY_TO_MANY_FIELDS = frozenset({"topics", "hs_chapters"})
+
+
+def _delete_stored_files(names: list[str | None]) -> None:
+    """Remove evidence files from storage (after the rows are gone for good)."""
+    storage = Attachment._meta.get_field("file").storage
+    for name in names:
+        if name:
+            storage.delete(name)
+
+
+def _locked(report: BarrierReport) -> BarrierReport:
+    return BarrierReport.objects.select_for_update().get(pk=report.pk)
+
+
+# --- References --------------------------------------------------------------------------------
+
+
+def reference_next(*, year: int) -> str:
+    """The next TB-<year>-<5 digits> reference. Must run inside the caller's transaction: the
+    year's counter row stays locked until it commits, so concurrent submissions queue here
+    instead of reading the same number (the unique reference is the backstop)."""
+    ReferenceCounter.objects.get_or_create(year=year)
+    counter = ReferenceCounter.objects.select_for_update().get(year=year)
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    return f"TB-{year}-{counter.last_number:05d}"
+
+
+# --- Drafting ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def report_draft_create(
+    *, actor: User, title: str, summary: str, language: str = "en"
+) -> BarrierReport:
+    """Start a report for the actor's organisation from its first step."""
+    if actor.organisation_id is None:
+        raise ValidationError(_("Join an organisation before you report a barrier."))
+    now = timezone.now()
+    return BarrierReport.objects.create(
+        title=title.strip(),
+        summary=summary.strip(),
+        organisation_id=actor.organisation_id,
+        reporter=actor,
+        sector=actor.organisation.sector if actor.organisation else "",
+        language=language,
+        created_at=now,
+        updated_at=now,
+        status_changed_at=now,
+    )
+
+
+@transaction.atomic
+def report_draft_update(
+    *, actor: User, report: BarrierReport, changes: Mapping[str, Any]
+) -> BarrierReport:
+    """Save the answers of one step. Only drafts and reports sent back for changes change."""
+    unknown = set(changes) - DRAFT_FIELDS
+    if unknown:
+        raise ValueError(f"Not a reporter's field: {sorted(unknown)}")
+    report = _locked(report)
+    if not report.is_editable:
+        raise ValidationError(_("This report has been submitted and can no longer be changed."))
+    changed = []
+    for field, value in changes.items():
+        if field in MANY_TO_MANY_FIELDS:
+            getattr(report, field).set(value)
+            continue
+        if isinstance(value, str):
+            value = value.strip()
+        if getattr(report, field) != value:
+            setattr(report, field, value)
+            changed.append(field)
+    report.updated_at = timezone.now()
+    report.save(update_fields=[*changed, "updated_at"])
+    return report
+
+
+@transaction.atomic
+def report_draft_delete(*, actor: User, report: BarrierReport) -> None:
+    """Discard a draft that was never submitted, with its files."""
+    report = _locked(report)
+    if report.status != Status.DRAFT:
+        raise ValidationError(_("Only drafts can be deleted."))
+    names = [attachment.file.name for attachment in report.attachments.all() if attachment.file]
+    report.delete()
+    transaction.on_commit(lambda: _delete_stored_files(names))
+
+
+@transaction.atomic
+def attachment_add(
+    *, actor: User, report: BarrierReport, upload: UploadedFile, kind: FileKind, name: str
+) -> Attachment:
+    """Store one checked evidence file under a random name; at most five per report."""
+    report = _locked(report)
+    if not report.is_editable:
+        raise ValidationError(_("This report has been submitted and can no longer be changed."))
+    if report.attachments.count() >= MAX_ATTACHMENTS_PER_REPORT:
+        raise ValidationError(
+            _("%(name)s was not attached: a report can have at most %(limit)s files."),
+            params={"name": name, "limit": MAX_ATTACHMENTS_PER_REPORT},
+        )
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    attachment = Attachment(
+        report=report,
+        original_name=name,
+        content_type=kind.content_type,
+        size=upload.size or 0,
+        sha256=digest.hexdigest(),
+        uploaded_by=actor,
+    )
+    attachment.file.save(f"evidence.{kind.extension}", upload, save=False)
+    try:
+        attachment.save()
+    except Exception:
+        _delete_stored_files([attachment.file.name])
+        raise
+    BarrierReport.objects.filter(pk=report.pk).update(updated_at=timezone.now())
+    return attachment
+
+
+@transaction.atomic
+def attachment_remove(*, actor: User, attachment: Attachment) -> None:
+    report = _locked(attachment.report)
+    if not report.is_editable:
+        raise ValidationError(_("This report has been submitted and can no longer be changed."))
+    names = [attachment.file.name]
+    attachment.delete()
+    transaction.on_commit(lambda: _delete_stored_files(names))
+
+
+# --- Status changes ------------------------------------------------------------------------
+
+
+def _email_reporter(report: BarrierReport, *, template: str, context: dict[str, Any]) -> None:
+    """Tell the reporter, or if they have left the organisation its administrators; never
+    anyone who may no longer read the report."""
+    recipients = [report.reporter]
+    if not (report.reporter.is_active and can_view_report(report.reporter, report)):
+        recipients = list(
+            User.objects.filter(
+                organisation_id=report.organisation_id,
+                membership_status=User.MembershipStatus.ACTIVE,
+                is_organisation_admin=True,
+                is_active=True,
+            )
+        )
+    for recipient in recipients:
+        email_member(user=recipient, template=template, context={"report": report, **context})
+
+
+def _change_status(
+    report: BarrierReport, *, actor: User | None, to_status: str, note: str
+) -> StatusChange:
+    now = timezone.now()
+    from_status = report.status
+    report.status = to_status
+    report.status_changed_at = now
+    report.updated_at = now
+    if to_status == Status.SUBMITTED:
+        report.submitted_at = now
+    if to_status == Status.PUBLISHED and report.published_at is None:
+        report.published_at = now
+    report.save()
+    change = StatusChange.objects.create(
+        report=report,
+        from_status=from_status,
+        to_status=to_status,
+        actor=actor,
+        note=note,
+        created_at=now,
+    )
+    _email_reporter(
+        report,
+        template="report_status_changed",
+        context={"change": change, "status_label": report.get_status_display()},
+    )
+    return change
+
+
+@transaction.atomic
+def report_submit(*, actor: User, report: BarrierReport) -> BarrierReport:
+    """Send a complete draft (or a corrected report) to the moderators; numbered on first
+    submission. A repeat does nothing."""
+    report = _locked(report)
+    if Status.SUBMITTED not in REPORTER_TRANSITIONS.get(report.status, ()):
+        return report
+    missing = filing.missing_answers(report)
+    if missing:
+        raise ValidationError({field: [message] for field, message in missing.items()})
+    if report.reference is None:
+        report.reference = reference_next(year=timezone.now().year)
+    _change_status(report, actor=actor, to_status=Status.SUBMITTED, note="")
+    return report
+
+
+@transaction.atomic
+def report_transition(
+    *,
+    actor: User,
+    report: BarrierReport,
+    to_status: str,
+    note: str = "",
+    duplicate_of: BarrierReport | None = None,
+) -> BarrierReport:
+    """A moderator's decision. Repeating the current status does nothing; a move the workflow
+    does not allow raises ValidationError."""
+    report = _locked(report)
+    if report.status == to_status:
+        return report
+    if to_status not in MODERATOR_TRANSITIONS.get(report.status, ()):
+        raise ValidationError(
+            _("A report that is %(current)s cannot become %(target)s.")
+            % {
+                "current": report.get_status_display().lower(),
+                "target": Status(to_status).label.lower(),
+            }
+        )
+    note = note.strip()
+    if to_status in NOTE_REQUIRED_FOR and not note:
+        raise ValidationError({"note": [_("Tell the reporter why: your note is sent to them.")]})
+    if to_status == Status.DUPLICATE:
+        if duplicate_of is None:
+            raise ValidationError({"duplicate_of": [_("Give the reference of the original.")]})
+        duplicate_of = BarrierReport.objects.get(pk=duplicate_of.pk)  # its current status
+        if duplicate_of.pk == report.pk:
+            raise ValidationError({"duplicate_of": [_("A report cannot duplicate itself.")]})
+        if duplicate_of.status not in PUBLISHED_STATUSES:
+            raise ValidationError({"duplicate_of": [_("The original must be a published report.")]})
+        report.duplicate_of = duplicate_of
+    elif report.duplicate_of_id is not None:
+        report.duplicate_of = None
+    from_status = report.status
+    _change_status(report, actor=actor, to_status=to_status, note=note)
+    audit_record(
+        actor=actor,
+        action=f"report.{to_status}",
+        target=report,
+        reason=note,
+        data={
+            "reference": report.reference,
+            "from": from_status,
+            "to": to_status,
+            **({"duplicate_of": duplicate_of.reference} if duplicate_of else {}),
+        },
+    )
+    return report
+
+
+# --- Co-signing and official responses ---------------------------------------------------------
+
+
+def _recount_cosignatures(report: BarrierReport) -> None:
+    BarrierReport.objects.filter(pk=report.pk).update(
+        cosignature_count=CoSignature.objects.filter(report_id=report.pk).count()
+    )
+
+
+@transaction.atomic
+def report_cosign(
+    *, actor: User, report: BarrierReport, impact: str, comment: str = ""
+) -> CoSignature:
+    """Add the actor's organisation to the report; one co-signature per organisation (a repeat
+    returns the existing one)."""
+    report = _locked(report)
+    if actor.organisation_id is None or actor.organisation_id == report.organisation_id:
+        raise ValidationError(_("Your organisation filed this report."))
+    cosignature, created = CoSignature.objects.get_or_create(
+        report=report,
+        organisation_id=actor.organisation_id,
+        defaults={"signed_by": actor, "impact": impact, "comment": comment.strip()},
+    )
+    if created:
+        _recount_cosignatures(report)
+    return cosignature
+
+
+@transaction.atomic
+def report_cosign_withdraw(*, actor: User, report: BarrierReport) -> None:
+    if actor.organisation_id is None:
+        return
+    report = _locked(report)
+    deleted, _rows = CoSignature.objects.filter(
+        report=report, organisation_id=actor.organisation_id
+    ).delete()
+    if deleted:
+        _recount_cosignatures(report)
+
+
+@transaction.atomic
+def report_cosign_instead_of_filing(
+    *, actor: User, draft: BarrierReport, report: BarrierReport, impact: str, comment: str = ""
+) -> CoSignature:
+    """ "This affects us too": co-sign the existing report and discard the new draft."""
+    cosignature = report_cosign(actor=actor, report=report, impact=impact, comment=comment)
+    if draft.status == Status.DRAFT:
+        report_draft_delete(actor=actor, report=draft)
+    return cosignature
+
+
+@transaction.atomic
+def official_response_post(*, actor: User, report: BarrierReport, body: str) -> OfficialResponse:
+    """A verified official answers on the record; the reporter is told."""
+    report = _locked(report)
+    if actor.organisation_id is None:
+        raise ValidationError(_("Only verified officials can answer."))
+    response = OfficialResponse.objects.create(
+        report=report, author=actor, organisation_id=actor.organisation_id, body=body.strip()
+    )
+    audit_record(
+        actor=actor,
+        action="report.official_response",
+        target=report,
+        data={"reference": report.reference, "response": response.pk},
+    )
+    _email_reporter(report, template="report_official_response", context={"response": response})
+    return response

@@ -1,0 +1,62 @@
+"""Shared set-up for barrier report tests: evidence files in a temporary media root, and one
+person in each role around one reporting organisation."""
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.utils import translation
+
+from tests.factories import MemberFactory, ModeratorFactory, OfficialFactory, UserFactory
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Requests to /fr/ or /es/ leave their language active in the test thread; start and end
+    every test in English so names and URLs do not depend on the test before."""
+    translation.activate("en")
+    yield
+    translation.activate("en")
+
+
+@dataclass
+class World:
+    reporter: Any
+    colleague: Any
+    member: Any
+    official: Any
+    moderator: Any
+    no_organisation: Any
+
+    def role(self, name: str) -> Any:
+        if name == "visitor":
+            return AnonymousUser()
+        return getattr(self, name)
+
+
+@pytest.fixture
+def world(db) -> World:
+    reporter = MemberFactory(full_name="Rita Reporter", language="en")
+    colleague = MemberFactory(organisation=reporter.organisation)
+    return World(
+        reporter=reporter,
+        colleague=colleague,
+        member=MemberFactory(),
+        official=OfficialFactory(),
+        moderator=ModeratorFactory(),
+        no_organisation=UserFactory(),
+    )
+
+
+def log_in(client, user) -> None:
+    if getattr(user, "is_authenticated", False):
+        client.force_login(user)
