@@ -60,7 +60,7 @@ messages: install ## Extract strings into the French and Spanish catalogues (nee
 	@$(BIN)/python -m portal.compilemessages
 
 bench: install ## Performance benchmarks
-	$(BIN)/python -m pytest benchmarks -p no:cacheprovider -q
+	$(BIN)/python -m pytest tests/benchmarks -o python_files='bench_*.py' -p no:cacheprovider -q -s
 
 clean: ## Remove the virtualenv, local data and caches
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache .mypy_cache

@@ -195,7 +195,13 @@ def _crontab_from_env(value: str) -> crontab:
 
 DIGEST_SCHEDULE = os.environ.get("DIGEST_SCHEDULE", "0 5 * * mon")
 # Periodic tasks register here as the packages that own them grow.
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    # One email a day to members who chose daily news of the threads and themes they follow.
+    "dialogues-daily-notifications": {
+        "task": "dialogues.tasks.notifications_send_daily",
+        "schedule": crontab(minute=0, hour=6),
+    },
+}
 
 # --- Authentication (django-allauth) -------------------------------------------------
 # https://docs.allauth.org/en/latest/account/configuration.html

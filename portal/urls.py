@@ -20,7 +20,9 @@ portal_patterns = [
         views.membership_decide,
         name="membership_decide",
     ),
-    path("moderation/", views.moderation_home, name="moderation_home"),
+    # The one moderation queue (posts, flags, reports, officials) is served by dialogues,
+    # the top layer; included by name so portal never imports it. Still portal:moderation_home.
+    path("moderation/", include("dialogues.moderation_urls")),
     path("moderation/officials/<int:member_id>/", views.official_decide, name="official_decide"),
     path(
         "moderation/join-requests/<int:member_id>/",

@@ -145,6 +145,8 @@ def membership_decide(request: HttpRequest, slug: str, member_id: int) -> HttpRe
 def _moderation_home(
     request: HttpRequest, form: DecisionForm | None = None, invalid_member_id: int | None = None
 ) -> HttpResponse:
+    """The verification decisions again, with the error, when a decision cannot be saved.
+    The moderation queue itself (GET /moderation/) is served by dialogues, the top layer."""
     context = {
         "officials": _decision_forms(
             selectors.officials_awaiting_verification(viewer=request.user),
@@ -159,12 +161,6 @@ def _moderation_home(
     }
     status = 400 if invalid_member_id else 200
     return render(request, "portal/moderation/home.html", context, status=status)
-
-
-@moderator_required
-@require_GET
-def moderation_home(request: HttpRequest) -> HttpResponse:
-    return _moderation_home(request)
 
 
 @moderator_required

@@ -1,6 +1,6 @@
 """Open data: every published report a visitor may read, as streamed CSV and JSON.
 
-The schema is documented in EXPORT_SCHEMA.md and versioned: add columns at the end and bump
+The schema is documented in README.md (Open data) and versioned: add columns at the end and bump
 SCHEMA_VERSION; never rename or reorder. Organisations of anonymised reports are described,
 never named; officials-only reports are never exported. Values are codes, not translated
 labels, and the organisation description is written in English, so the files are the same

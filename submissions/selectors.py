@@ -16,7 +16,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from portal.models import Organisation, Sector
+from portal.models import HsChapter, Organisation, Sector, Topic
 from portal.permissions import is_member, is_moderator, is_official
 from submissions import search
 from submissions.models import (
@@ -389,10 +389,16 @@ def report_duplicates_for(*, viewer: Any, report: BarrierReport) -> QuerySet[Bar
 def report_export_queryset() -> QuerySet[BarrierReport]:
     """What the open-data files hold: every published report a visitor may read, oldest first.
     The same for every downloader (a visitor's view), so the files are cacheable and stable."""
+    # Only the codes of topics and HS chapters go into the files: fetching their translated
+    # names and descriptions for every row made the export several times slower.
     return (
-        report_list_for(viewer=AnonymousUser())
-        .select_related("ntm_chapter")
-        .prefetch_related("hs_chapters")
+        reports_visible_to(AnonymousUser())
+        .filter(status__in=PUBLISHED_STATUSES)
+        .select_related("market", "organisation__org_type", "organisation__country")
+        .prefetch_related(
+            Prefetch("topics", queryset=Topic.objects.only("code")),
+            Prefetch("hs_chapters", queryset=HsChapter.objects.only("code")),
+        )
         .annotate(official_response_total=Count("official_responses", distinct=True))
         .order_by("published_at", "id")
     )

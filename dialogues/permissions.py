@@ -1,0 +1,107 @@
+"""Who may read, write, flag, follow and moderate in the Trade Dialogues.
+
+The rule for reading, in one sentence: open threads and published posts are for everyone;
+a post waiting for moderation, held after flags or hidden is readable by its author and by
+moderators only; removed posts and removed threads by moderators only. `visible_posts_q`
+in selectors.py states the same rule for a query. Suspensions need a query, so the services
+check them (selectors.suspension_active_for) on every write.
+"""
+
+from typing import Any
+
+from dialogues.models import Post, Thread
+from portal.permissions import has_mfa, is_member, is_moderator, is_official
+
+AUTHOR_VISIBLE_STATUSES = (Post.Status.PENDING, Post.Status.HELD, Post.Status.HIDDEN)
+EDITABLE_STATUSES = (
+    Post.Status.PENDING,
+    Post.Status.PUBLISHED,
+    Post.Status.HELD,
+    Post.Status.HIDDEN,
+)
+
+
+def _has_mfa(user: Any) -> bool:
+    """has_mfa, asked once per request however many posts a page checks."""
+    cached = getattr(user, "_dialogues_has_mfa", None)
+    if cached is None:
+        cached = has_mfa(user)
+        user._dialogues_has_mfa = cached
+    return cached
+
+
+def is_author(user: Any, obj: Post | Thread) -> bool:
+    return bool(user.is_authenticated and obj.author_id == user.pk)
+
+
+def can_post(user: Any) -> bool:
+    """Members write; moderators may answer even without an organisation."""
+    if is_moderator(user):
+        return True
+    return is_member(user)
+
+
+def can_see_thread(user: Any, thread: Thread) -> bool:
+    if thread.status == Thread.Status.OPEN:
+        return True
+    if is_moderator(user):
+        return True
+    if thread.status == Thread.Status.PENDING:
+        return is_author(user, thread)
+    return False
+
+
+def can_see_post_body(user: Any, post: Post) -> bool:
+    if post.status == Post.Status.PUBLISHED:
+        return True
+    if is_moderator(user):
+        return True
+    if post.status in AUTHOR_VISIBLE_STATUSES:
+        return is_author(user, post)
+    return False
+
+
+def can_reply(user: Any, thread: Thread) -> bool:
+    if not can_post(user):
+        return False
+    if thread.status != Thread.Status.OPEN:
+        return False
+    if thread.is_locked:
+        return is_moderator(user)
+    return True
+
+
+def can_edit_post(user: Any, post: Post) -> bool:
+    if not is_author(user, post):
+        return False
+    if not can_post(user):
+        return False
+    if post.status not in EDITABLE_STATUSES:
+        return False
+    if post.thread.is_locked:
+        return is_moderator(user)
+    return post.thread.status in (Thread.Status.OPEN, Thread.Status.PENDING)
+
+
+def can_flag(user: Any, post: Post) -> bool:
+    if not is_member(user):
+        return False
+    if is_author(user, post):
+        return False
+    return post.status == Post.Status.PUBLISHED
+
+
+def can_mark_official_response(user: Any, post: Post) -> bool:
+    if post.status != Post.Status.PUBLISHED or not post.author_was_official:
+        return False
+    if is_moderator(user):
+        return _has_mfa(user)  # a moderator power: with two-factor authentication only
+    return is_official(user) and is_author(user, post)
+
+
+def can_follow(user: Any) -> bool:
+    return can_post(user)
+
+
+def can_moderate(user: Any) -> bool:
+    return is_moderator(user)

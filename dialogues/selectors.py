@@ -1,0 +1,553 @@
+"""Reads for the Trade Dialogues, always given the viewer.
+
+Every page, search result, feed and moderation list reads threads and posts through the
+functions here, which apply the rule in permissions.py and load related rows in a fixed
+number of queries. A missing or forbidden thread or post raises Http404.
+"""
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.core.paginator import Page, Paginator
+from django.db import connection
+from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from dialogues import conf
+from dialogues.models import (
+    Flag,
+    Follow,
+    NotificationPreference,
+    Post,
+    PostRevision,
+    Suspension,
+    Theme,
+    Thread,
+)
+from dialogues.permissions import (
+    can_edit_post,
+    can_flag,
+    can_mark_official_response,
+    can_see_post_body,
+    can_see_thread,
+    is_author,
+)
+from portal.models import User
+from portal.permissions import is_moderator
+
+# 'simple' for every language, as in submissions/search.py: posts are written in English,
+# French and Spanish and read across languages; one configuration, one index, no guessing.
+# Keep these expressions identical to the indexes in migration 0002.
+SEARCH_CONFIG = "simple"
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+LISTED_THREAD_STATUSES = (Thread.Status.OPEN, Thread.Status.PENDING)
+
+
+# --- Themes and threads ----------------------------------------------------------------------
+
+
+def visible_threads_q(viewer: Any) -> Q:
+    """Threads shown in lists: open ones, plus the viewer's own (or, for moderators, every)
+    thread still waiting for its opening post to be approved."""
+    if is_moderator(viewer):
+        return Q(status__in=LISTED_THREAD_STATUSES)
+    visible = Q(status=Thread.Status.OPEN)
+    if viewer.is_authenticated:
+        visible |= Q(status=Thread.Status.PENDING, author_id=viewer.pk)
+    return visible
+
+
+def theme_list_for(*, viewer: Any) -> list[Theme]:
+    """Every theme with its number of open threads and latest activity (one query)."""
+    open_threads = Q(threads__status=Thread.Status.OPEN)
+    return list(
+        Theme.objects.select_related("topic")
+        .annotate(
+            thread_total=Count("threads", filter=open_threads),
+            last_activity=Max("threads__last_post_at", filter=open_threads),
+        )
+        .order_by("position", "id")
+    )
+
+
+def theme_get(*, slug: str) -> Theme:
+    theme = Theme.objects.select_related("topic").filter(slug=slug).first()
+    if theme is None:
+        raise Http404
+    return theme
+
+
+def themes_for_choice() -> QuerySet[Theme]:
+    return Theme.objects.select_related("topic").order_by("position", "id")
+
+
+def thread_list_for(*, viewer: Any, theme: Theme | None = None) -> QuerySet[Thread]:
+    threads = Thread.objects.filter(visible_threads_q(viewer))
+    if theme is not None:
+        threads = threads.filter(theme=theme)
+    return threads.select_related("author", "theme__topic").order_by(
+        "-is_pinned", "-last_post_at", "-id"
+    )
+
+
+def latest_threads_for(*, viewer: Any, limit: int = 10) -> list[Thread]:
+    """Open threads with the latest activity (theme list, home page)."""
+    return list(
+        Thread.objects.filter(status=Thread.Status.OPEN)
+        .select_related("theme__topic")
+        .order_by("-last_post_at", "-id")[:limit]
+    )
+
+
+def thread_get_for(*, viewer: Any, thread_id: int) -> Thread:
+    """A thread the viewer may read. Merged threads are returned so the page can redirect."""
+    thread = (
+        Thread.objects.select_related("theme__topic", "author", "merged_into")
+        .filter(pk=thread_id)
+        .first()
+    )
+    if thread is None:
+        raise Http404
+    if thread.status == Thread.Status.MERGED:
+        return thread
+    if not can_see_thread(viewer, thread):
+        raise Http404
+    return thread
+
+
+def thread_final_destination(thread: Thread) -> Thread:
+    """Follow merges to the thread that now holds the conversation."""
+    seen = {thread.pk}
+    while thread.status == Thread.Status.MERGED and thread.merged_into_id not in seen:
+        if thread.merged_into_id is None:
+            break
+        seen.add(thread.merged_into_id)
+        thread = Thread.objects.select_related("merged_into").get(pk=thread.merged_into_id)
+    return thread
+
+
+def thread_get_for_moderation(*, viewer: Any, thread_id: int) -> Thread:
+    if not is_moderator(viewer):
+        raise Http404
+    thread = Thread.objects.select_related("theme__topic", "author").filter(pk=thread_id).first()
+    if thread is None:
+        raise Http404
+    return thread
+
+
+def threads_for_report(*, viewer: Any, report: Any) -> list[Thread]:
+    """Open threads that gather a report (the report page links to them)."""
+    return list(
+        Thread.objects.filter(reports=report, status=Thread.Status.OPEN)
+        .select_related("theme__topic")
+        .order_by("-last_post_at")
+    )
+
+
+def reports_for_thread(*, viewer: Any, thread: Thread) -> list[Any]:
+    """The thread's reports the viewer may read, through the submissions selectors so the
+    report visibility rule (officials-only, anonymised) holds here too."""
+    from submissions.selectors import report_list_for
+
+    return list(report_list_for(viewer=viewer).filter(dialogue_threads=thread))
+
+
+# --- Posts on a thread page ------------------------------------------------------------------
+
+
+class NumberedPosts(Sequence):
+    """A thread's numbered posts as a sequence the Paginator can slice.
+
+    Page n is the posts numbered ((n-1)*size, n*size]: an index range scan whatever the page,
+    and the count is the thread's counter, so no COUNT(*) and no OFFSET on long threads.
+    Posts hidden after publication keep their number and show as a short notice.
+    """
+
+    def __init__(self, posts: QuerySet[Post], total: int) -> None:
+        self.posts = posts
+        self.total = total
+
+    def count(self) -> int:  # type: ignore[override]  # Paginator calls count()
+        return self.total
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, slice):
+            start, stop = index.start or 0, index.stop or self.total
+            return list(self.posts.filter(number__gt=start, number__lte=stop).order_by("number"))
+        return self.posts.get(number=index + 1)
+
+    def __iter__(self) -> Iterator[Post]:
+        return iter(self.posts.order_by("number"))
+
+
+def _posts_for_display(viewer: Any) -> QuerySet[Post]:
+    posts = Post.objects.select_related(
+        "author",
+        "organisation__org_type",
+        "organisation__country",
+        "quote__author",
+    )
+    if is_moderator(viewer):
+        posts = posts.annotate(revision_total=Count("revisions", distinct=True))
+    return posts
+
+
+@dataclass
+class ThreadPosts:
+    page: Page
+    unpublished: list[Post]
+
+
+def _decorate(viewer: Any, thread: Thread, posts: list[Post]) -> None:
+    """Set what the viewer may see and do on each post (read by the templates)."""
+    flagged: set[int] = set()
+    if viewer.is_authenticated and posts:
+        flagged = set(
+            Flag.objects.filter(flagger=viewer, post__in=[post.pk for post in posts]).values_list(
+                "post_id", flat=True
+            )
+        )
+    for post in posts:
+        post.thread = thread
+        post.viewer_sees_body = can_see_post_body(viewer, post)
+        post.viewer_is_author = is_author(viewer, post)
+        post.viewer_can_edit = can_edit_post(viewer, post)
+        post.viewer_has_flagged = post.pk in flagged
+        post.viewer_can_flag = can_flag(viewer, post) and not post.viewer_has_flagged
+        post.viewer_can_mark_official = can_mark_official_response(viewer, post)
+        quote = post.quote
+        post.quote_visible = bool(
+            quote is not None
+            and quote.status == Post.Status.PUBLISHED
+            and quote.thread_id == post.thread_id
+        )
+
+
+def thread_posts_for(*, viewer: Any, thread: Thread, page_number: Any) -> ThreadPosts:
+    """One page of a thread, and the posts not yet (or no longer) published that this viewer
+    may see: their own, or every pending one for moderators (few, so on every page)."""
+    posts = _posts_for_display(viewer).filter(thread=thread)
+    page = Paginator(NumberedPosts(posts, thread.last_number), conf.POSTS_PER_PAGE).get_page(
+        page_number
+    )
+    unpublished: list[Post] = []
+    if viewer.is_authenticated:
+        waiting = posts.filter(number__isnull=True)
+        if is_moderator(viewer):
+            waiting = waiting.filter(Q(status=Post.Status.PENDING) | Q(author=viewer))
+        else:
+            waiting = waiting.filter(author=viewer)
+        unpublished = list(waiting.order_by("created_at", "id"))
+    _decorate(viewer, thread, [*page.object_list, *unpublished])
+    return ThreadPosts(page=page, unpublished=unpublished)
+
+
+def official_responses_for(*, viewer: Any, thread: Thread) -> list[Post]:
+    return list(
+        Post.objects.filter(thread=thread, status=Post.Status.PUBLISHED, is_official_response=True)
+        .select_related("author", "organisation")
+        .order_by("number")
+    )
+
+
+def post_get_for(*, viewer: Any, post_id: int) -> Post:
+    """A post the viewer may read (its author also reaches a removed one, to see why)."""
+    post = (
+        _posts_for_display(viewer)
+        .select_related("thread__theme__topic", "thread__author")
+        .filter(pk=post_id)
+        .first()
+    )
+    if post is None or not can_see_thread(viewer, post.thread):
+        raise Http404
+    if not (can_see_post_body(viewer, post) or is_author(viewer, post)):
+        raise Http404
+    return post
+
+
+def post_page_number(post: Post) -> int:
+    if post.number is None:
+        return max(1, -(-post.thread.last_number // conf.POSTS_PER_PAGE))
+    return -(-post.number // conf.POSTS_PER_PAGE)
+
+
+def quotable_post_for(*, viewer: Any, thread: Thread, post_id: Any) -> Post | None:
+    """The published post of this thread a reply quotes, or None."""
+    try:
+        post_id = int(post_id)
+    except (TypeError, ValueError):
+        return None
+    return (
+        Post.objects.select_related("author")
+        .filter(pk=post_id, thread=thread, status=Post.Status.PUBLISHED)
+        .first()
+    )
+
+
+def post_revisions_for(*, viewer: Any, post: Post) -> list[PostRevision]:
+    if not is_moderator(viewer):
+        return []
+    return list(post.revisions.select_related("edited_by").order_by("-created_at", "-id"))
+
+
+def post_flags_for(*, viewer: Any, post: Post) -> list[Flag]:
+    if not is_moderator(viewer):
+        return []
+    return list(post.flags.select_related("flagger", "resolved_by").order_by("created_at"))
+
+
+def post_get_for_moderation(*, viewer: Any, post_id: int) -> Post:
+    if not is_moderator(viewer):
+        raise Http404
+    post = (
+        _posts_for_display(viewer)
+        .select_related("thread__theme__topic", "thread__author")
+        .filter(pk=post_id)
+        .first()
+    )
+    if post is None:
+        raise Http404
+    return post
+
+
+# --- Search and feeds --------------------------------------------------------------------------
+
+
+def _uses_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text)[:10]
+
+
+def search_threads_for(*, viewer: Any, text: str, limit: int = 10) -> list[Thread]:
+    """Open threads whose title matches; never pending, merged or removed ones."""
+    threads = Thread.objects.filter(status=Thread.Status.OPEN).select_related("theme__topic")
+    text = text.strip()
+    if not text:
+        return []
+    if _uses_postgres():
+        query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+        vector = SearchVector("title", config=SEARCH_CONFIG)
+        threads = (
+            threads.alias(search=vector)
+            .filter(search=query)
+            .annotate(rank=SearchRank(vector, query))
+            .order_by("-rank", "-last_post_at")
+        )
+    else:
+        for word in _words(text):
+            threads = threads.filter(title__icontains=word)
+        threads = threads.order_by("-last_post_at")
+    return list(threads[:limit])
+
+
+def search_posts_for(*, viewer: Any, text: str) -> QuerySet[Post]:
+    """Published posts in open threads that match every word; best matches first."""
+    posts = Post.objects.filter(
+        status=Post.Status.PUBLISHED, thread__status=Thread.Status.OPEN
+    ).select_related("author", "organisation__org_type", "organisation__country", "thread")
+    text = text.strip()
+    if not text:
+        return posts.none()
+    return post_text_matches(posts, text)
+
+
+def post_text_matches(posts: QuerySet[Post], text: str) -> QuerySet[Post]:
+    """Posts whose text matches `text`, best first: web-search syntax ("a phrase", -word)
+    on PostgreSQL through the GIN index; every word, anywhere, on SQLite."""
+    if _uses_postgres():
+        query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+        vector = SearchVector("body", config=SEARCH_CONFIG)
+        return (
+            posts.alias(search=vector)
+            .filter(search=query)
+            .annotate(rank=SearchRank(vector, query))
+            .order_by("-rank", "-published_at", "-id")
+        )
+    for word in _words(text):
+        posts = posts.filter(body__icontains=word)
+    return posts.order_by("-published_at", "-id")
+
+
+def feed_posts(*, theme: Theme | None = None, limit: int = 30) -> list[Post]:
+    """The latest published posts in open threads, for the Atom feeds (visitors' view)."""
+    posts = Post.objects.filter(status=Post.Status.PUBLISHED, thread__status=Thread.Status.OPEN)
+    if theme is not None:
+        posts = posts.filter(thread__theme=theme)
+    return list(
+        posts.select_related("author", "thread__theme__topic").order_by("-published_at", "-id")[
+            :limit
+        ]
+    )
+
+
+# --- Members: suspensions, follows, preferences ------------------------------------------------
+
+
+def suspension_active_for(user: Any) -> Suspension | None:
+    if not user.is_authenticated:
+        return None
+    now = timezone.now()
+    return (
+        Suspension.objects.filter(
+            member_id=user.pk, lifted_at__isnull=True, starts__lte=now, ends__gt=now
+        )
+        .order_by("-ends")
+        .first()
+    )
+
+
+def suspensions_for(*, viewer: Any, active_only: bool = True) -> QuerySet[Suspension]:
+    if not is_moderator(viewer):
+        return Suspension.objects.none()
+    suspensions = Suspension.objects.select_related("member__organisation", "moderator")
+    if active_only:
+        suspensions = suspensions.filter(lifted_at__isnull=True, ends__gt=timezone.now())
+    return suspensions.order_by("ends", "id")
+
+
+def suspension_get_for(*, viewer: Any, suspension_id: int) -> Suspension:
+    suspension = suspensions_for(viewer=viewer, active_only=False).filter(pk=suspension_id).first()
+    if suspension is None:
+        raise Http404
+    return suspension
+
+
+def member_get_for_moderation(*, viewer: Any, member_id: int) -> User:
+    if not is_moderator(viewer):
+        raise Http404
+    member = (
+        User.objects.select_related("organisation__org_type", "organisation__country")
+        .filter(pk=member_id)
+        .first()
+    )
+    if member is None:
+        raise Http404
+    return member
+
+
+def member_recent_posts_for(*, viewer: Any, member: User, limit: int = 10) -> list[Post]:
+    if not is_moderator(viewer):
+        return []
+    return list(
+        Post.objects.filter(author=member)
+        .select_related("thread")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def member_history_for(*, viewer: Any, member: User) -> list[Suspension]:
+    return list(suspensions_for(viewer=viewer, active_only=False).filter(member=member))
+
+
+def is_following(*, viewer: Any, thread: Thread | None = None, theme: Theme | None = None) -> bool:
+    if not viewer.is_authenticated:
+        return False
+    if thread is not None:
+        return Follow.objects.filter(user=viewer, thread=thread).exists()
+    return Follow.objects.filter(user=viewer, theme=theme).exists()
+
+
+def follows_for(*, viewer: Any) -> list[Follow]:
+    if not viewer.is_authenticated:
+        return []
+    return list(
+        Follow.objects.filter(user=viewer)
+        .select_related("thread", "theme__topic")
+        .order_by("-created_at", "-id")
+    )
+
+
+def notification_frequency_for(user: Any) -> str:
+    preference = NotificationPreference.objects.filter(user_id=user.pk).first()
+    return preference.frequency if preference else NotificationPreference.Frequency.DAILY
+
+
+# --- The moderation queue ------------------------------------------------------------------------
+
+
+def _queue_posts() -> QuerySet[Post]:
+    return Post.objects.select_related(
+        "thread__theme__topic",
+        "author",
+        "organisation__org_type",
+        "organisation__country",
+    ).exclude(thread__status__in=[Thread.Status.REMOVED, Thread.Status.MERGED])
+
+
+def pending_posts_for(*, viewer: Any, theme: Theme | None = None) -> QuerySet[Post]:
+    """Posts waiting for approval, oldest first."""
+    if not is_moderator(viewer):
+        return Post.objects.none()
+    posts = _queue_posts().filter(status=Post.Status.PENDING)
+    if theme is not None:
+        posts = posts.filter(thread__theme=theme)
+    return posts.order_by("created_at", "id")
+
+
+def flagged_posts_for(
+    *, viewer: Any, theme: Theme | None = None, reason: str = ""
+) -> QuerySet[Post]:
+    """Posts with open flags (held ones first, then the longest waiting), flags loaded."""
+    if not is_moderator(viewer):
+        return Post.objects.none()
+    open_flags = Q(flags__outcome=Flag.Outcome.OPEN)
+    posts = _queue_posts().filter(
+        flag_count__gt=0, status__in=[Post.Status.PUBLISHED, Post.Status.HELD]
+    )
+    if theme is not None:
+        posts = posts.filter(thread__theme=theme)
+    if reason:
+        posts = posts.filter(
+            pk__in=Flag.objects.filter(outcome=Flag.Outcome.OPEN, reason=reason).values("post_id")
+        )
+    return (
+        posts.annotate(first_flagged_at=Min("flags__created_at", filter=open_flags))
+        .prefetch_related(
+            Prefetch(
+                "flags",
+                queryset=Flag.objects.filter(outcome=Flag.Outcome.OPEN)
+                .select_related("flagger")
+                .order_by("created_at"),
+                to_attr="open_flags",
+            )
+        )
+        .order_by("-status", "first_flagged_at", "id")
+    )
+
+
+def queue_counts_for(*, viewer: Any) -> dict[str, int]:
+    """Pending and flagged posts, two counts in one query."""
+    if not is_moderator(viewer):
+        return {"pending": 0, "flagged": 0, "held": 0}
+    queue = _queue_posts().aggregate(
+        pending=Count("id", filter=Q(status=Post.Status.PENDING)),
+        flagged=Count(
+            "id",
+            filter=Q(flag_count__gt=0, status__in=[Post.Status.PUBLISHED, Post.Status.HELD]),
+        ),
+        held=Count("id", filter=Q(status=Post.Status.HELD)),
+    )
+    return {key: value or 0 for key, value in queue.items()}
+
+
+def reports_awaiting_triage_for(*, viewer: Any, limit: int = 10) -> tuple[int, list[Any]]:
+    """Submitted reports waiting for a moderator (count, oldest few), from submissions."""
+    if not is_moderator(viewer):
+        return 0, []
+    from submissions.models import BarrierReport
+    from submissions.selectors import report_queue_counts, report_queue_for
+
+    total = report_queue_counts(viewer=viewer).get(BarrierReport.Status.SUBMITTED, 0)
+    oldest = list(report_queue_for(viewer=viewer)[:limit]) if total else []
+    return total, oldest

@@ -1,0 +1,37 @@
+"""Background work for the Trade Dialogues: emailing followers about new posts.
+
+Tasks are thin: ids in, load the rows, call a service. `notifications_send_to` runs on
+commit for members who want posts straight away; `notifications_send_daily` runs once a
+day from Celery beat (CELERY_BEAT_SCHEDULE in portal/settings.py) and fans out one task per
+member with queued posts. A task run twice sends nothing twice: the service claims the rows
+it emails about (SKIP LOCKED) and marks them processed in the same transaction.
+"""
+
+from celery import shared_task
+from django.db import OperationalError
+
+from dialogues import services
+from dialogues.models import NotificationPreference
+from portal.models import User
+
+TRANSIENT = (OperationalError, ConnectionError, TimeoutError)
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, retry_backoff_max=600, max_retries=5)
+def notifications_send_to(*, recipient_id: int, daily: bool = False) -> int:
+    """Email one member their queued posts: straight-away members now, the rest daily."""
+    recipient = User.objects.filter(pk=recipient_id).first()
+    if recipient is None:
+        return 0
+    frequencies = None if daily else {NotificationPreference.Frequency.IMMEDIATE}
+    return services.notifications_send(recipient=recipient, only_if=frequencies)
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, retry_backoff_max=600, max_retries=5)
+def notifications_send_daily() -> int:
+    """Once a day: one email per member with queued posts (it also sweeps up any post a
+    straight-away task missed)."""
+    recipients = services.notification_recipients_due()
+    for recipient_id in recipients:
+        notifications_send_to.delay(recipient_id=recipient_id, daily=True)
+    return len(recipients)
