@@ -8,6 +8,7 @@ number of queries. A missing or forbidden thread or post raises Http404.
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
@@ -16,6 +17,7 @@ from django.db import connection
 from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dialogues import conf
 from dialogues.models import (
@@ -551,3 +553,60 @@ def reports_awaiting_triage_for(*, viewer: Any, limit: int = 10) -> tuple[int, l
     total = report_queue_counts(viewer=viewer).get(BarrierReport.Status.SUBMITTED, 0)
     oldest = list(report_queue_for(viewer=viewer)[:limit]) if total else []
     return total, oldest
+
+
+# --- Home page figures -------------------------------------------------------------------------
+
+
+def week_figures_for(*, viewer: Any, now: datetime | None = None) -> list[dict[str, Any]]:
+    """The home page's figures for the last seven days, with the seven days before them.
+
+    Counts go through the report and thread visibility rules, so an officials-only report
+    counts for officials only. One query per figure.
+    """
+    from submissions.models import CoSignature, OfficialResponse, StatusChange
+    from submissions.selectors import reports_visible_to
+
+    now = now or timezone.now()
+    this_week, last_week = now - timedelta(days=7), now - timedelta(days=14)
+
+    def two_weeks(queryset: QuerySet, field: str) -> tuple[int, int]:
+        counts = queryset.filter(**{f"{field}__gte": last_week, f"{field}__lt": now}).aggregate(
+            current=Count("pk", filter=Q(**{f"{field}__gte": this_week})),
+            previous=Count("pk", filter=Q(**{f"{field}__lt": this_week})),
+        )
+        return counts["current"], counts["previous"]
+
+    reports = reports_visible_to(viewer)
+    resolved = ("resolved_in_part", "resolved_in_full")
+    figures = [
+        (_("Barriers reported"), two_weeks(reports.exclude(published_at=None), "published_at")),
+        (
+            _("Co-signatures"),
+            two_weeks(CoSignature.objects.filter(report__in=reports), "created_at"),
+        ),
+        (
+            _("Barriers resolved"),
+            two_weeks(
+                StatusChange.objects.filter(report__in=reports, to_status__in=resolved),
+                "created_at",
+            ),
+        ),
+        (
+            _("Official responses"),
+            two_weeks(OfficialResponse.objects.filter(report__in=reports), "created_at"),
+        ),
+        (
+            _("Dialogue posts"),
+            two_weeks(
+                Post.objects.filter(
+                    status=Post.Status.PUBLISHED, thread__status=Thread.Status.OPEN
+                ),
+                "created_at",
+            ),
+        ),
+    ]
+    return [
+        {"label": label, "current": current, "previous": previous, "change": current - previous}
+        for label, (current, previous) in figures
+    ]

@@ -348,6 +348,10 @@ SILENCED_SYSTEM_CHECKS: list[str] = []
 
 # --- Portal behaviour -------------------------------------------------------------------
 OFFICIAL_ORG_CATEGORIES = ("government", "international")
+# Pages that the upper layers extend. Settings are where the packages are put together, so
+# portal and submissions render these without importing the packages above them.
+HOME_TEMPLATE = "dialogues/home.html"
+REPORT_DETAIL_TEMPLATE = "dialogues/report_detail.html"
 
 # --- Logging ---------------------------------------------------------------------------
 LOGGING = {

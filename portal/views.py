@@ -27,7 +27,8 @@ from portal.permissions import (
 @public
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/home.html")
+    # HOME_TEMPLATE lets the top layer add its sections without portal importing it.
+    return render(request, settings.HOME_TEMPLATE)
 
 
 @public

@@ -7,6 +7,7 @@ one service writes. Every view works without JavaScript.
 from typing import Any
 from uuid import UUID
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -118,7 +119,7 @@ def _detail_context(request: HttpRequest, report: BarrierReport) -> dict[str, An
 @require_GET
 def report_detail(request: HttpRequest, reference: str) -> HttpResponse:
     report = selectors.report_get_for(viewer=request.user, reference=reference)
-    return render(request, "submissions/report_detail.html", _detail_context(request, report))
+    return render(request, settings.REPORT_DETAIL_TEMPLATE, _detail_context(request, report))
 
 
 @member_required
@@ -131,7 +132,7 @@ def report_cosign(request: HttpRequest, reference: str) -> HttpResponse:
     form = CoSignForm(request.POST)
     if not form.is_valid():
         context = {**_detail_context(request, report), "cosign_form": form}
-        return render(request, "submissions/report_detail.html", context, status=400)
+        return render(request, settings.REPORT_DETAIL_TEMPLATE, context, status=400)
     services.report_cosign(
         actor=request.user,
         report=report,
@@ -164,7 +165,7 @@ def report_respond(request: HttpRequest, reference: str) -> HttpResponse:
     form = OfficialResponseForm(request.POST)
     if not form.is_valid():
         context = {**_detail_context(request, report), "response_form": form}
-        return render(request, "submissions/report_detail.html", context, status=400)
+        return render(request, settings.REPORT_DETAIL_TEMPLATE, context, status=400)
     services.official_response_post(
         actor=request.user, report=report, body=form.cleaned_data["body"]
     )

@@ -35,3 +35,11 @@ def report_dialogues(context: dict[str, Any], report: Any) -> dict[str, Any]:
         "threads": threads_for_report(viewer=viewer, report=report),
         "can_open": bool(viewer and is_moderator(viewer) and report.is_published),
     }
+
+
+@register.inclusion_tag("dialogues/_week_figures.html", takes_context=True)
+def week_figures(context: dict[str, Any]) -> dict[str, Any]:
+    """The home page's "This week" figures, as the viewer may count them."""
+    from dialogues.selectors import week_figures_for
+
+    return {"figures": week_figures_for(viewer=context["request"].user)}
