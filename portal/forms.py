@@ -8,16 +8,21 @@ from django.utils.translation import gettext_lazy as _
 
 from portal import selectors, services
 from portal.models import Country, Organisation, OrganisationType, Sector, User
+from portal.widgets import FastSelect
 
 
 class LocalisedModelChoiceField(forms.ModelChoiceField):
     """Shows the row's name in the reader's language."""
+
+    widget = FastSelect
 
     def label_from_instance(self, obj: Any) -> str:
         return obj.name
 
 
 class OrganisationChoiceField(forms.ModelChoiceField):
+    widget = FastSelect
+
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.name} ({obj.country.name})"
 
