@@ -27,7 +27,7 @@ class FastSelect(forms.Select):
                 (
                     (
                         option["value"] if option["value"] is not None else "",
-                        mark_safe(" selected") if option["selected"] else "",  # noqa: S308
+                        mark_safe(" selected") if option["selected"] else "",
                         option["label"],
                     )
                     for option in group_options
