@@ -151,7 +151,7 @@ def test_a_barrier_goes_from_an_sme_to_the_public_and_gathers_a_cosigner(page, l
 
     # A visitor finds it by searching.
     page.goto(f"{prefix(language)}/reports/")
-    page.get_by_label(t(language, "Search")).fill("zanzibarite")
+    page.get_by_role("searchbox").fill("zanzibarite")
     page.get_by_role("button", name=t(language, "Find reports")).click()
     page.wait_for_load_state("load")
     assert_accessible(page, context="search results")
