@@ -54,8 +54,20 @@ def many_reports(django_db_blocker) -> list[BarrierReport]:
     markets = list(Country.objects.filter(code__in=["US", "EU", "CN", "IN", "BR", "KE", "PE"]))
     topics = list(Topic.objects.filter(reportable=True))
     now = timezone.now()
-    words = ["payment", "gateway", "de minimis", "parcel", "customs", "marketplace", "VAT",
-             "data localisation", "licence", "courier", "refund", "platform"]
+    words = [
+        "payment",
+        "gateway",
+        "de minimis",
+        "parcel",
+        "customs",
+        "marketplace",
+        "VAT",
+        "data localisation",
+        "licence",
+        "courier",
+        "refund",
+        "platform",
+    ]
     reports = [
         BarrierReport(
             reference=f"TB-2025-{index + 1:05d}",
@@ -69,8 +81,11 @@ def many_reports(django_db_blocker) -> list[BarrierReport]:
             reporter=members[index % len(members)],
             market=markets[index % len(markets)],
             sector="agri_food",
-            visibility=[BarrierReport.Visibility.PUBLIC, BarrierReport.Visibility.ANONYMISED,
-                        BarrierReport.Visibility.OFFICIALS_ONLY][index % 3],
+            visibility=[
+                BarrierReport.Visibility.PUBLIC,
+                BarrierReport.Visibility.ANONYMISED,
+                BarrierReport.Visibility.OFFICIALS_ONLY,
+            ][index % 3],
             language="en",
             status=BarrierReport.Status.PUBLISHED,
             submitted_at=now,
@@ -82,8 +97,10 @@ def many_reports(django_db_blocker) -> list[BarrierReport]:
     created = BarrierReport.objects.bulk_create(reports, batch_size=500)
     through = BarrierReport.topics.through
     through.objects.bulk_create(
-        [through(barrierreport_id=report.pk, topic_id=topics[i % len(topics)].pk)
-         for i, report in enumerate(created)],
+        [
+            through(barrierreport_id=report.pk, topic_id=topics[i % len(topics)].pk)
+            for i, report in enumerate(created)
+        ],
         batch_size=1000,
     )
     return created

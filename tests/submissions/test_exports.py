@@ -1,10 +1,10 @@
 """Open data: streamed, published only, anonymisation applied, stable schema, safe CSV."""
 
 import csv
-import re
-from pathlib import Path
 import io
 import json
+import re
+from pathlib import Path
 
 import pytest
 from django.http import StreamingHttpResponse
