@@ -34,7 +34,7 @@ run: install ## Serve the portal with demo data, a Celery worker and beat at htt
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install lint ## Lint, check migrations, run unit and browser tests
-	$(BIN)/python manage.py makemigrations --check --dry-run
+	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest
 
 test-unit: install ## Unit tests only (no browser)
