@@ -8,6 +8,8 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from dialogues.models import (
+    Digest,
+    DigestSubscription,
     Flag,
     Follow,
     Notification,
@@ -108,3 +110,24 @@ class NotificationAdmin(ReadOnlyAdmin):
     list_display = ["recipient", "post", "why", "created_at", "sent_at"]
     list_filter = ["why"]
     list_select_related = ["recipient", "post"]
+
+
+# --- Weekly digests ---------------------------------------------------------------------------
+# Digests are compiled by `compile_digest` / the Monday task, never edited: read-only here.
+
+
+@admin.register(Digest)
+class DigestAdmin(ReadOnlyAdmin):
+    list_display = ["week", "edition", "subscription", "status", "revision", "compiled_at"]
+    list_filter = ["edition", "status"]
+    list_select_related = ["subscription__user"]
+    search_fields = ["week", "subscription__user__email"]
+    exclude = ["snapshot"]  # large JSON; the page itself is the way to read it
+
+
+@admin.register(DigestSubscription)
+class DigestSubscriptionAdmin(ReadOnlyAdmin):
+    list_display = ["user", "email", "updated_at"]
+    list_filter = ["email"]
+    list_select_related = ["user"]
+    search_fields = ["user__email", "user__full_name"]

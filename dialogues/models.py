@@ -2,7 +2,7 @@
 
 Business rules (who may see or do what, pre-moderation, rate limits, numbering) live in
 permissions.py, selectors.py and services.py; the models hold fields, constraints and choices.
-Digest models live with the digests, not here.
+Digest models live with the digests (digest_models.py), imported at the end.
 """
 
 from django.conf import settings
@@ -485,3 +485,7 @@ class Suspension(models.Model):
     def is_active(self) -> bool:
         now = timezone.now()
         return self.lifted_at is None and self.starts <= now < self.ends
+
+
+# --- Weekly digests: the models live in dialogues/digest_models.py ---------------------------
+from dialogues.digest_models import Digest, DigestSubscription  # noqa: E402, F401

@@ -1,13 +1,13 @@
-"""Trade Dialogue and moderation URLs (mounted at the site root, namespace `dialogues`).
+"""Trade Dialogue, moderation and weekly digest URLs (at the site root, namespace `dialogues`).
 
 `/moderation/` itself is routed by portal/urls.py (as `portal:moderation_home`, through
 dialogues/moderation_urls.py); `dialogues:moderation_queue` reverses to the same address.
 Fixed paths come before `<theme>/` so no theme slug can shadow them.
 """
 
-from django.urls import path
+from django.urls import path, re_path
 
-from dialogues import views
+from dialogues import digest_views, views
 
 app_name = "dialogues"
 
@@ -55,5 +55,18 @@ urlpatterns = [
         "moderation/members/<int:member_id>/unsuspend/",
         views.suspension_lift,
         name="suspension_lift",
+    ),
+]
+
+# --- Weekly digests -------------------------------------------------------------------------
+WEEK = r"(?P<week>\d{4}-W\d{2})"
+urlpatterns += [
+    path("digests/", digest_views.digest_list, name="digest_list"),
+    path("digests/subscription/", digest_views.digest_subscription, name="digest_subscription"),
+    re_path(rf"^digests/{WEEK}/$", digest_views.digest_detail, name="digest_detail"),
+    re_path(
+        rf"^digests/{WEEK}\.(?P<fmt>pdf|csv|xlsx)$",
+        digest_views.digest_download,
+        name="digest_download",
     ),
 ]

@@ -201,6 +201,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "dialogues.tasks.notifications_send_daily",
         "schedule": crontab(minute=0, hour=6),
     },
+    # Last week's digest, every Monday 05:00 UTC unless DIGEST_SCHEDULE says otherwise.
+    "digest-compile-weekly": {
+        "task": "dialogues.tasks.digest_compile_weekly",
+        "schedule": _crontab_from_env(DIGEST_SCHEDULE),
+    },
 }
 
 # --- Authentication (django-allauth) -------------------------------------------------
@@ -360,4 +365,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # WeasyPrint logs each layout step of every digest PDF at INFO.
+    "loggers": {"weasyprint": {"level": "WARNING"}},
 }

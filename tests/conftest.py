@@ -162,7 +162,8 @@ def celery_worker_process(needs_redis, needs_postgres, transactional_db, tmp_pat
     While the fixture is active, the test process publishes tasks to Redis instead of running
     them eagerly (`task.apply_async(...)` / `.delay(...)`); rows a test creates are committed
     (transactional_db), so the worker sees them. Email sent by the worker lands as files in
-    `worker.mail_dir`; `worker.log_path` holds the worker's log. Stopped after the test.
+    `worker.mail_dir`; `worker.log_path` holds the worker's log; `worker.restart()` starts a
+    new worker once the test has killed the first. Stopped after the test.
 
         def test_x(celery_worker_process):
             email_send.apply_async(kwargs={...})
@@ -227,19 +228,39 @@ def celery_worker_process(needs_redis, needs_postgres, transactional_db, tmp_pat
     was_eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = False
     celery_app.control.purge()  # nothing left over from an earlier run
-    with log_path.open("w") as log_file:
-        process = subprocess.Popen(
-            command,
-            cwd=Path(__file__).resolve().parent.parent,
-            env=env,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-        )
+
+    def start() -> subprocess.Popen:
+        with log_path.open("a") as log_file:
+            return subprocess.Popen(
+                command,
+                cwd=Path(__file__).resolve().parent.parent,
+                env=env,
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+            )
+
+    def restart() -> SimpleNamespace:
+        """Start a new worker once the current one has died (say, killed by the test)."""
+        nonlocal process
+        process.wait(timeout=15)
+        workers_ready = log().count(" ready.")
+        process = worker.process = start()
+        wait_for(lambda: log().count(" ready.") > workers_ready, message="worker ready again")
+        return worker
+
+    log_path.touch()
+    process = start()
+    worker = SimpleNamespace(
+        process=process,
+        mail_dir=mail_dir,
+        log_path=log_path,
+        log=log,
+        wait_for=wait_for,
+        restart=restart,
+    )
     try:
         wait_for(lambda: " ready." in log(), message="worker ready")
-        yield SimpleNamespace(
-            process=process, mail_dir=mail_dir, log_path=log_path, log=log, wait_for=wait_for
-        )
+        yield worker
     finally:
         celery_app.conf.task_always_eager = was_eager
         process.terminate()

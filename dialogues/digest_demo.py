@@ -1,0 +1,38 @@
+"""Demo digests for `manage.py seed_demo` (called at the end of dialogues/demo.py).
+
+The demo Kenyan official subscribes to a personalised edition (low-value shipments,
+logistics and e-payments, every market), then the last twelve complete weeks are compiled
+(the span of the trend chart; the demo's reports reach back about ten weeks), so `make run`
+opens on a populated archive. Files are rendered on first download: 24 PDFs would more than
+double the time seed_demo takes.
+"""
+
+from collections.abc import Callable
+
+from django.utils import timezone
+
+from dialogues import digests
+from dialogues.digest_snapshot import last_complete_iso_week, shift_iso_week
+from portal.demo import PEOPLE
+from portal.models import Country, Topic, User
+
+DEMO_WEEKS = 12
+SUBSCRIBER = PEOPLE[5][0]  # the verified official in Kenya
+
+
+def seed(log: Callable[[str], None]) -> None:
+    official = User.objects.filter(email=SUBSCRIBER).first()
+    if official is not None:
+        digests.digest_subscription_set(
+            user=official,
+            markets=Country.objects.none(),
+            topics=Topic.objects.filter(code__in=["SME-01", "SME-03", "ECOM-10"]),
+            email=False,
+        )
+        log(f"digest subscription for {official.email}")
+    last = last_complete_iso_week(timezone.now())
+    for offset in range(DEMO_WEEKS - 1, -1, -1):
+        week = shift_iso_week(last, -offset)
+        results = digests.digest_compile_week(week=week, prerender=[])
+        compiled = sum(result.compiled for result in results)
+        log(f"digest {week}: {compiled} edition(s) compiled")

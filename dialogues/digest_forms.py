@@ -1,0 +1,38 @@
+"""The form an official uses to choose what their personalised digest keeps."""
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import Country, Topic
+
+
+class _Localised(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.name
+
+
+class DigestSubscriptionForm(forms.Form):
+    markets = _Localised(
+        label=_("Markets"),
+        queryset=Country.objects.order_by("name_en"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_(
+            "Keep reports about these markets. Hold Ctrl (Cmd on a Mac) to choose more than "
+            "one. Choose none to keep every market."
+        ),
+    )
+    topics = _Localised(
+        label=_("E-commerce topics"),
+        queryset=Topic.objects.filter(reportable=True).order_by("position"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Keep reports and threads about these topics. Choose none to keep every topic."
+        ),
+    )
+    email = forms.BooleanField(
+        label=_("Email me a link when my weekly digest is ready"), required=False
+    )

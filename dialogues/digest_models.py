@@ -1,0 +1,123 @@
+"""Weekly digests and officials' digest subscriptions (imported by dialogues/models.py).
+
+A `Digest` row is one edition of one ISO week: the public edition, the edition for
+officials, or one official's personalised edition. Its `snapshot` (digest_snapshot.py) is
+written once, when the edition is compiled, and never changes until a moderator forces a
+rebuild (`revision` then goes up and the files are rendered again under a new folder).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import Country, Topic
+
+
+class DigestSubscription(models.Model):
+    """What a verified official wants in their personalised edition, and whether to be
+    emailed when it is ready. No markets (or no topics) means every market (or topic)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="digest_subscription",
+        verbose_name=_("official"),
+    )
+    markets = models.ManyToManyField(
+        Country, related_name="+", blank=True, verbose_name=_("markets")
+    )
+    topics = models.ManyToManyField(Topic, related_name="+", blank=True, verbose_name=_("topics"))
+    email = models.BooleanField(_("email me when a digest is ready"), default=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("digest subscription")
+        verbose_name_plural = _("digest subscriptions")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class Digest(models.Model):
+    class Edition(models.TextChoices):
+        PUBLIC = "public", _("Public edition")
+        OFFICIALS = "officials", _("Edition for officials")
+        PERSONAL = "personal", _("Personalised edition")
+
+    class Status(models.TextChoices):
+        COMPILING = "compiling", _("Being compiled")
+        READY = "ready", _("Ready")
+
+    week = models.CharField(_("ISO week"), max_length=8)  # "2026-W48"
+    week_start = models.DateField(_("week starting"))
+    edition = models.CharField(_("edition"), max_length=10, choices=Edition.choices)
+    subscription = models.ForeignKey(
+        DigestSubscription,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="digests",
+        verbose_name=_("subscription"),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.COMPILING
+    )
+    snapshot = models.JSONField(_("snapshot"), null=True, blank=True, editable=False)
+    # Goes up on every (re)compilation; files live in a folder named after it.
+    revision = models.PositiveIntegerField(_("revision"), default=0)
+    compiled_at = models.DateTimeField(_("compiled"), null=True, blank=True)
+    announced_at = models.DateTimeField(_("email sent"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-week_start", "edition", "id"]
+        verbose_name = _("digest")
+        verbose_name_plural = _("digests")
+        constraints = [
+            # One canonical public and one officials edition per week...
+            models.UniqueConstraint(
+                fields=["week", "edition"],
+                condition=Q(subscription__isnull=True),
+                name="digest_one_per_week_and_edition",
+            ),
+            # ...and one personalised edition per week and subscription.
+            models.UniqueConstraint(
+                fields=["week", "subscription"],
+                condition=Q(subscription__isnull=False),
+                name="digest_one_per_week_and_subscription",
+            ),
+            models.CheckConstraint(
+                condition=Q(edition="personal", subscription__isnull=False)
+                | (~Q(edition="personal") & Q(subscription__isnull=True)),
+                name="digest_personal_edition_has_subscription",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="ready") | Q(snapshot__isnull=False, compiled_at__isnull=False),
+                name="digest_ready_has_snapshot",
+            ),
+        ]
+        indexes = [
+            # The archive: ready public editions, newest week first.
+            models.Index(fields=["edition", "status", "-week_start"], name="digest_archive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.week} {self.edition}"
+
+    def get_absolute_url(self) -> str:
+        url = reverse("dialogues:digest_detail", kwargs={"week": self.week})
+        return url if self.edition == self.Edition.PUBLIC else f"{url}?edition={self.edition}"
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == self.Status.READY
+
+    @property
+    def folder(self) -> str:
+        """Where this revision's files live in media storage."""
+        owner = f"personal-{self.subscription_id}" if self.subscription_id else self.edition
+        return f"digests/{self.week}/{owner}-r{self.revision}"

@@ -1,0 +1,439 @@
+"""The weekly digest snapshot: what a compiled digest contains, and ISO week helpers.
+
+A digest is an immutable snapshot of one ISO week, taken when it was compiled. The snapshot
+is a plain JSON-serialisable dict (stored as JSON on the Digest row) holding DATA, not text:
+codes, counts, dates, and the few words that come from people (titles, summaries,
+organisation labels). Every heading and label is added when the snapshot is rendered, in
+the reader's language (see digest_render.py). Names of reference data (markets, topics,
+themes) and organisation labels are stored in every working language, so a snapshot
+renders the same in a year's time even if reference data changes.
+
+Confidentiality is decided when the snapshot is compiled, never when it is rendered:
+
+- an anonymised report's `organisation` is already the anonymous label ("a small
+  enterprise in Kenya, agri-food sector"), never the organisation's name;
+- officials-only items are only ever put into editions of kind "officials" or "personal"
+  (personalised editions belong to verified officials);
+- a personalised edition holds only the reports of its `markets` and `topics`.
+
+Shape (schema version 1)::
+
+    {
+      "schema_version": 1,
+      "week": "2026-W48",
+      "week_start": "2026-11-23",            # Monday
+      "week_end": "2026-11-29",              # Sunday (inclusive)
+      "edition": {"kind": "public", "markets": [], "topics": []},
+      "compiled_at": "2026-11-30T05:00:02+00:00",
+      "figures": [{"key": "new_reports", "value": 7, "previous": 4}, ...],
+      "reports_by_market": [{"code": "KE", "name": {...}, "reports": [ReportItem, ...]}],
+      "reports_by_topic": [{"code": "ECOM-10", "name": {...}, "reports": [...]}],
+      "most_cosigned": [ReportItem, ...],
+      "status_changes": [StatusChangeItem, ...],
+      "active_threads": [ThreadItem, ...],
+      "official_responses": [OfficialResponseItem, ...],
+      "trend": [{"week": "2026-W37", "count": 3}, ... 12 points, oldest first],
+      "by_topic": [{"code": "ECOM-10", "name": {...}, "count": 3}, ...],
+      "by_market": [{"code": "KE", "name": {...}, "count": 2}, ...],
+    }
+
+`validate_snapshot(snapshot)` checks a dict against the TypedDicts below (types, required
+keys, no unknown keys) and the rules they cannot express (week bounds, 12 trend points,
+non-negative counts), raising `SnapshotError` with the path of the first problem.
+"""
+
+import datetime as dt
+import json
+import re
+import types
+from typing import (
+    Annotated,
+    Any,
+    Literal,
+    NotRequired,
+    TypedDict,
+    Union,
+    get_args,
+    get_origin,
+    get_type_hints,
+    is_typeddict,
+)
+
+SCHEMA_VERSION = 1
+TREND_WEEKS = 12
+
+# Markers for strings that must parse as an ISO date / timezone-aware ISO datetime, and for
+# dicts of names by language code that must hold at least the English name.
+DATE = "iso-date"
+DATETIME = "iso-datetime"
+LOCALISED = "localised"
+
+IsoDate = Annotated[str, DATE]
+IsoDateTime = Annotated[str, DATETIME]
+# {"en": "Kenya", "fr": "Kenya", "es": "Kenia"}: "en" always present, others optional.
+Localised = Annotated[dict[str, str], LOCALISED]
+
+EditionKind = Literal["public", "officials", "personal"]
+Visibility = Literal["public", "anonymised", "officials_only"]
+FigureKey = Literal[
+    "new_reports",
+    "cosignatures",
+    "status_changes",
+    "resolved_reports",
+    "new_threads",
+    "posts",
+    "official_responses",
+]
+FIGURE_KEYS: tuple[str, ...] = get_args(FigureKey)
+RESOLVED_STATUSES = ("resolved_in_part", "resolved_in_full")
+
+
+class NamedCode(TypedDict):
+    code: str
+    name: Localised
+
+
+class Edition(TypedDict):
+    """Who the edition is for. "personal" editions are an official's subscription: only the
+    listed markets and topics (an empty list means every market / every topic)."""
+
+    kind: EditionKind
+    markets: list[NamedCode]
+    topics: list[NamedCode]
+
+
+class Figure(TypedDict):
+    """One headline number for the week and the same number for the week before."""
+
+    key: FigureKey
+    value: int
+    previous: int
+
+
+class ReportItem(TypedDict):
+    reference: str
+    title: str
+    summary: str
+    market: NamedCode | None
+    topics: list[NamedCode]
+    # The reporting organisation as readers of this edition may see it: the name for public
+    # reports, the anonymous description for anonymised ones.
+    organisation: Localised
+    visibility: Visibility
+    status: str
+    published_at: IsoDateTime
+    url: str  # path without language prefix, e.g. "/reports/TB-2026-00042/"
+    cosignatures: int
+    language: NotRequired[str]  # the language the report is written in ("es")
+
+
+class ReportGroup(TypedDict):
+    code: str
+    name: Localised
+    reports: list[ReportItem]
+
+
+class StatusChangeItem(TypedDict):
+    reference: str
+    title: str
+    market: NamedCode | None
+    visibility: Visibility
+    from_status: str
+    to_status: str
+    changed_at: IsoDateTime
+    url: str
+
+
+class ThreadItem(TypedDict):
+    id: int
+    title: str
+    theme: NamedCode | None
+    visibility: Literal["public", "officials_only"]
+    posts: int  # posts published during the week
+    participants: int  # distinct authors during the week
+    last_post_at: IsoDateTime
+    url: str
+
+
+class OfficialResponseItem(TypedDict):
+    """A post by a verified official during the week, in a thread or on a report."""
+
+    title: str  # the thread's or report's title
+    author: str
+    organisation: Localised
+    excerpt: str  # plain text, already shortened
+    posted_at: IsoDateTime
+    url: str
+    visibility: Literal["public", "officials_only"]
+    report_reference: NotRequired[str]
+
+
+class TrendPoint(TypedDict):
+    week: str  # "2026-W37"
+    count: int
+
+
+class CountItem(TypedDict):
+    code: str
+    name: Localised
+    count: int
+
+
+class DigestSnapshot(TypedDict):
+    schema_version: int
+    week: str
+    week_start: IsoDate
+    week_end: IsoDate
+    edition: Edition
+    compiled_at: IsoDateTime
+    figures: list[Figure]
+    reports_by_market: list[ReportGroup]
+    reports_by_topic: list[ReportGroup]
+    most_cosigned: list[ReportItem]
+    status_changes: list[StatusChangeItem]
+    active_threads: list[ThreadItem]
+    official_responses: list[OfficialResponseItem]
+    trend: list[TrendPoint]
+    by_topic: list[CountItem]
+    by_market: list[CountItem]
+
+
+# --- ISO weeks -----------------------------------------------------------------------------
+
+_WEEK = re.compile(r"(?P<year>\d{4})-W(?P<week>\d{2})")
+
+
+class InvalidWeek(ValueError):
+    """A week that is not written as YYYY-Www or does not exist."""
+
+
+def parse_iso_week(value: str) -> tuple[int, int]:
+    """("2026-W48") -> (2026, 48). Raises InvalidWeek with a message a person can act on."""
+    if not isinstance(value, str):
+        raise InvalidWeek(f"An ISO week must be text like 2026-W48, not {type(value).__name__}.")
+    match = _WEEK.fullmatch(value.strip())
+    if match is None:
+        raise InvalidWeek(
+            f"{value!r} is not an ISO week: write the year, '-W' and two digits, e.g. 2026-W48."
+        )
+    year, week = int(match["year"]), int(match["week"])
+    if year < 1:
+        raise InvalidWeek(f"{value!r}: the year must be 0001 or later.")
+    try:
+        dt.date.fromisocalendar(year, week, 1)
+    except ValueError:
+        last = weeks_in_iso_year(year)
+        raise InvalidWeek(f"{value!r}: ISO year {year} has weeks 01 to {last}.") from None
+    return year, week
+
+
+def weeks_in_iso_year(year: int) -> int:
+    """52 or 53: 28 December is always in the last ISO week of its year."""
+    return dt.date(year, 12, 28).isocalendar().week
+
+
+def format_iso_week(year: int, week: int) -> str:
+    return f"{year:04d}-W{week:02d}"
+
+
+def iso_week_of(moment: dt.date | dt.datetime) -> str:
+    """The ISO week a date (or a datetime, taken in UTC) belongs to."""
+    if isinstance(moment, dt.datetime):
+        if moment.tzinfo is None:
+            raise ValueError("iso_week_of needs a timezone-aware datetime.")
+        moment = moment.astimezone(dt.UTC).date()
+    year, week, _weekday = moment.isocalendar()
+    return format_iso_week(year, week)
+
+
+def iso_week_monday(value: str) -> dt.date:
+    year, week = parse_iso_week(value)
+    return dt.date.fromisocalendar(year, week, 1)
+
+
+def iso_week_bounds(value: str) -> tuple[dt.datetime, dt.datetime]:
+    """("2026-W48") -> (Monday 00:00 UTC, next Monday 00:00 UTC): a half-open interval, so
+    `start <= moment < end` holds for every moment of the week and of no other week."""
+    start = dt.datetime.combine(iso_week_monday(value), dt.time.min, tzinfo=dt.UTC)
+    return start, start + dt.timedelta(days=7)
+
+
+def shift_iso_week(value: str, weeks: int) -> str:
+    """The week `weeks` after (or before, if negative) the given week."""
+    return iso_week_of(iso_week_monday(value) + dt.timedelta(weeks=weeks))
+
+
+def iso_weeks_ending(value: str, count: int = TREND_WEEKS) -> list[str]:
+    """`count` consecutive weeks, oldest first, the last one being `value`."""
+    return [shift_iso_week(value, offset) for offset in range(1 - count, 1)]
+
+
+def last_complete_iso_week(now: dt.datetime) -> str:
+    """The most recent week that has fully ended at `now` (on Monday: the week before)."""
+    return shift_iso_week(iso_week_of(now), -1)
+
+
+# --- Validation ----------------------------------------------------------------------------
+
+
+class SnapshotError(ValueError):
+    """A snapshot that does not follow the schema; the message names the offending path."""
+
+
+def validate_snapshot(snapshot: Any) -> DigestSnapshot:
+    """Check `snapshot` against the schema and return it unchanged, or raise SnapshotError."""
+    _check(snapshot, DigestSnapshot, "snapshot")
+    if snapshot["schema_version"] != SCHEMA_VERSION:
+        raise SnapshotError(
+            f"snapshot.schema_version: {snapshot['schema_version']} is not {SCHEMA_VERSION}."
+        )
+    try:
+        start, end = iso_week_bounds(snapshot["week"])
+    except InvalidWeek as error:
+        raise SnapshotError(f"snapshot.week: {error}") from None
+    if snapshot["week_start"] != start.date().isoformat():
+        raise SnapshotError(f"snapshot.week_start: {snapshot['week']} starts on {start.date()}.")
+    last_day = (end - dt.timedelta(days=1)).date()
+    if snapshot["week_end"] != last_day.isoformat():
+        raise SnapshotError(f"snapshot.week_end: {snapshot['week']} ends on {last_day}.")
+    edition = snapshot["edition"]
+    if edition["kind"] != "personal" and (edition["markets"] or edition["topics"]):
+        raise SnapshotError("snapshot.edition: only personal editions filter markets or topics.")
+    if edition["kind"] == "public":
+        _check_public(snapshot)
+    trend = snapshot["trend"]
+    if [point["week"] for point in trend] != iso_weeks_ending(snapshot["week"]):
+        raise SnapshotError(
+            f"snapshot.trend: needs the {TREND_WEEKS} weeks ending {snapshot['week']}, "
+            "oldest first."
+        )
+    keys = [figure["key"] for figure in snapshot["figures"]]
+    if len(set(keys)) != len(keys):
+        raise SnapshotError("snapshot.figures: each figure key appears once.")
+    _check_counts(snapshot, "snapshot")
+    try:
+        json.dumps(snapshot, allow_nan=False)
+    except (TypeError, ValueError) as error:  # pragma: no cover - _check allows JSON types only
+        raise SnapshotError(f"snapshot: not JSON-serialisable ({error}).") from None
+    return snapshot
+
+
+def _check_public(snapshot: Any) -> None:
+    """A public edition must not carry anything meant for officials only."""
+    for section in ("most_cosigned", "status_changes", "active_threads", "official_responses"):
+        for index, item in enumerate(snapshot[section]):
+            if item["visibility"] == "officials_only":
+                raise SnapshotError(
+                    f"snapshot.{section}[{index}]: officials-only item in a public edition."
+                )
+    for section in ("reports_by_market", "reports_by_topic"):
+        for group_index, group in enumerate(snapshot[section]):
+            for index, item in enumerate(group["reports"]):
+                if item["visibility"] == "officials_only":
+                    raise SnapshotError(
+                        f"snapshot.{section}[{group_index}].reports[{index}]: "
+                        "officials-only report in a public edition."
+                    )
+
+
+_COUNT_FIELDS = {"value", "previous", "count", "cosignatures", "posts", "participants"}
+
+
+def _check_counts(value: Any, path: str) -> None:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key in _COUNT_FIELDS and isinstance(item, int) and item < 0:
+                raise SnapshotError(f"{path}.{key}: a count cannot be negative ({item}).")
+            _check_counts(item, f"{path}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_counts(item, f"{path}[{index}]")
+
+
+def _check(value: Any, expected: Any, path: str) -> None:
+    """Structural check of `value` against a type from this module."""
+    origin = get_origin(expected)
+    if origin is Annotated:
+        base, *markers = get_args(expected)
+        _check(value, base, path)
+        _check_marker(value, markers, path)
+        return
+    if is_typeddict(expected):
+        if not isinstance(value, dict):
+            raise SnapshotError(f"{path}: expected an object, got {type(value).__name__}.")
+        hints = get_type_hints(expected, include_extras=True)
+        missing = sorted(expected.__required_keys__ - value.keys())
+        if missing:
+            raise SnapshotError(f"{path}: missing {', '.join(missing)}.")
+        unknown = sorted(set(value) - set(hints))
+        if unknown:
+            raise SnapshotError(f"{path}: unknown key(s) {', '.join(map(str, unknown))}.")
+        for key, item in value.items():
+            hint = hints[key]
+            if get_origin(hint) is NotRequired:
+                hint = get_args(hint)[0]
+            _check(item, hint, f"{path}.{key}")
+        return
+    if origin in (Union, types.UnionType):
+        errors = []
+        for option in get_args(expected):
+            try:
+                _check(value, option, path)
+            except SnapshotError as error:
+                errors.append(str(error))
+            else:
+                return
+        raise SnapshotError(" or ".join(errors))
+    if origin is Literal:
+        if value not in get_args(expected):
+            allowed = ", ".join(repr(option) for option in get_args(expected))
+            raise SnapshotError(f"{path}: {value!r} is not one of {allowed}.")
+        return
+    if origin is list:
+        if not isinstance(value, list):
+            raise SnapshotError(f"{path}: expected a list, got {type(value).__name__}.")
+        (item_type,) = get_args(expected)
+        for index, item in enumerate(value):
+            _check(item, item_type, f"{path}[{index}]")
+        return
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise SnapshotError(f"{path}: expected an object, got {type(value).__name__}.")
+        key_type, item_type = get_args(expected)
+        for key, item in value.items():
+            _check(key, key_type, f"{path} key")
+            _check(item, item_type, f"{path}.{key}")
+        return
+    if expected is type(None):
+        if value is not None:
+            raise SnapshotError(f"{path}: expected null.")
+        return
+    if expected is int:
+        # bool is an int subclass in Python, but not a count.
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise SnapshotError(f"{path}: expected an integer, got {type(value).__name__}.")
+        return
+    if expected in (str, bool):
+        if not isinstance(value, expected):
+            raise SnapshotError(
+                f"{path}: expected {expected.__name__}, got {type(value).__name__}."
+            )
+        return
+    raise TypeError(f"validate_snapshot does not know the type {expected!r}")  # pragma: no cover
+
+
+def _check_marker(value: Any, markers: list[Any], path: str) -> None:
+    if DATE in markers:
+        try:
+            dt.date.fromisoformat(value)
+        except ValueError:
+            raise SnapshotError(f"{path}: {value!r} is not an ISO date (YYYY-MM-DD).") from None
+    if DATETIME in markers:
+        try:
+            parsed = dt.datetime.fromisoformat(value)
+        except ValueError:
+            raise SnapshotError(f"{path}: {value!r} is not an ISO date and time.") from None
+        if parsed.tzinfo is None:
+            raise SnapshotError(f"{path}: {value!r} needs a time zone (e.g. +00:00).")
+    if LOCALISED in markers and not value.get("en"):
+        raise SnapshotError(f"{path}: the English name ('en') is required.")

@@ -1,0 +1,194 @@
+"""Digest pages: the archive, an edition per reader, downloads, the subscription page."""
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from dialogues import digests
+from dialogues.digest_models import Digest
+from dialogues.digest_snapshot import iso_week_bounds
+from portal.models import Country, Topic
+from submissions.models import BarrierReport
+from tests.factories import MemberFactory, ModeratorFactory, OfficialFactory
+from tests.submissions.factories import BarrierReportFactory
+
+WEEK = "2025-W48"
+START, _END = iso_week_bounds(WEEK)
+SECRET = "Confidential customs valuation dispute"
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    # Files are rendered when first downloaded, so only the tests that download pay for them.
+    settings.DIGEST_PRERENDER_LANGUAGES = []
+
+
+@pytest.fixture
+def compiled_week(db):
+    published = START + dt.timedelta(days=1)
+    BarrierReportFactory(
+        title="Payment gateways refuse foreign merchants",
+        market=Country.objects.get(code="KE"),
+        published_at=published,
+    )
+    BarrierReportFactory(
+        title=SECRET,
+        visibility=BarrierReport.Visibility.OFFICIALS_ONLY,
+        published_at=published,
+    )
+    digests.digest_compile_week(week=WEEK)
+    return WEEK
+
+
+def test_archive_lists_every_compiled_week(client, compiled_week):
+    digests.digest_compile_week(week="2025-W47")
+    response = client.get(reverse("dialogues:digest_list"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert body.index("2025-W48") < body.index("2025-W47")
+    assert f'href="/digests/{WEEK}/"' in body
+
+
+def test_visitor_and_member_read_the_public_edition(client, compiled_week):
+    for viewer in (None, MemberFactory()):
+        if viewer:
+            client.force_login(viewer)
+        response = client.get(f"/digests/{WEEK}/")
+        assert response.status_code == 200
+        body = response.content.decode()
+        assert "Public edition" in body
+        assert "Payment gateways refuse foreign merchants" in body
+        assert SECRET not in body
+        assert client.get(f"/digests/{WEEK}/?edition=officials").status_code == 404
+        assert client.get(f"/digests/{WEEK}/?edition=personal").status_code == 404
+
+
+def test_officials_and_moderators_read_the_officials_edition(client, compiled_week):
+    for viewer in (OfficialFactory(), ModeratorFactory()):
+        client.force_login(viewer)
+        body = client.get(f"/digests/{WEEK}/").content.decode()
+        assert "Edition for officials" in body
+        assert SECRET in body
+        public = client.get(f"/digests/{WEEK}/?edition=public").content.decode()
+        assert SECRET not in public
+
+
+def test_digest_page_has_charts_downloads_and_no_inline_styles(client, compiled_week):
+    body = client.get(f"/digests/{WEEK}/").content.decode()
+    assert body.count('role="img"') == 3
+    for fmt in ("pdf", "csv", "xlsx"):
+        assert f'href="/digests/{WEEK}.{fmt}"' in body
+    assert "style=" not in body
+    assert "<script>" not in body
+
+
+def test_unknown_or_uncompiled_weeks_answer_404(client, compiled_week):
+    assert client.get("/digests/2025-W47/").status_code == 404
+    assert client.get("/digests/2025-W60/").status_code == 404
+    assert client.get("/digests/2025-W47.pdf").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("fmt", "content_type"),
+    [
+        ("pdf", "application/pdf"),
+        ("csv", "text/csv; charset=utf-8"),
+        ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ],
+)
+def test_downloads_have_file_names_and_content_types(client, compiled_week, fmt, content_type):
+    response = client.get(f"/digests/{WEEK}.{fmt}")
+    assert response.status_code == 200
+    assert response["Content-Type"] == content_type
+    assert (
+        response["Content-Disposition"]
+        == f'attachment; filename="trade-digest-{WEEK}-public-en.{fmt}"'
+    )
+    content = b"".join(response.streaming_content)
+    assert SECRET.encode() not in content
+
+
+def test_downloads_follow_the_edition_and_language(client, compiled_week):
+    client.force_login(OfficialFactory())
+    response = client.get(f"/fr/digests/{WEEK}.csv")
+    assert 'filename="trade-digest-2025-W48-officials-fr.csv"' in response["Content-Disposition"]
+    rows = list(
+        csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")))
+    )
+    assert any(row["title"] == SECRET for row in rows)
+    response = client.get(f"/digests/{WEEK}.xlsx?edition=public")
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    assert all(
+        cell.value != SECRET
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+    )
+
+
+def test_subscription_page_is_for_officials(client, db):
+    url = reverse("dialogues:digest_subscription")
+    assert client.get(url).status_code == 302
+    client.force_login(MemberFactory())
+    assert client.get(url).status_code == 403
+
+
+def test_official_subscribes_to_markets_and_topics(client, db):
+    official = OfficialFactory()
+    client.force_login(official)
+    url = reverse("dialogues:digest_subscription")
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"markets": ["KE", "PE"], "topics": ["SME-01"], "email": "on"})
+    assert response.status_code == 302
+    subscription = official.digest_subscription
+    assert sorted(subscription.markets.values_list("code", flat=True)) == ["KE", "PE"]
+    assert list(subscription.topics.values_list("code", flat=True)) == ["SME-01"]
+    assert subscription.email is True
+    page = client.get(url).content.decode()
+    assert 'value="KE" selected' in page or 'value="KE"  selected' in page
+
+
+def test_subscriber_reads_their_personalised_edition(client, compiled_week):
+    official = OfficialFactory()
+    digests.digest_subscription_set(
+        user=official,
+        markets=[Country.objects.get(code="PE")],
+        topics=[Topic.objects.get(code="SME-01")],
+        email=False,
+    )
+    digests.digest_compile_week(week=WEEK)
+    client.force_login(official)
+    body = client.get(f"/digests/{WEEK}/?edition=personal").content.decode()
+    assert "Your personalised edition" in body
+    assert "Payment gateways refuse foreign merchants" not in body  # a Kenyan report
+    response = client.get(f"/digests/{WEEK}.pdf?edition=personal")
+    assert "trade-digest-2025-W48-personal-en.pdf" in response["Content-Disposition"]
+    other = OfficialFactory()
+    client.force_login(other)
+    assert client.get(f"/digests/{WEEK}/?edition=personal").status_code == 404
+
+
+def test_archive_and_edition_queries_do_not_grow_with_weeks(
+    client, compiled_week, django_assert_max_num_queries
+):
+    for week in ("2025-W45", "2025-W46", "2025-W47"):
+        digests.digest_compile_week(week=week, personal=False)
+    with django_assert_max_num_queries(6):
+        client.get("/digests/")
+    assert Digest.objects.filter(edition="public").count() == 4
+
+
+def test_edition_page_reads_one_row_whatever_the_number_of_reports(
+    client, compiled_week, django_assert_max_num_queries
+):
+    """The page renders the stored snapshot: no query per report, thread or chart."""
+    official = OfficialFactory()
+    client.force_login(official)
+    with django_assert_max_num_queries(8):
+        response = client.get(f"/digests/{WEEK}/")
+    assert response.status_code == 200

@@ -1,0 +1,96 @@
+"""An official subscribes to a digest, reads the compiled edition and downloads each format."""
+
+import csv
+import datetime as dt
+import subprocess
+
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from dialogues import digests
+from dialogues.digest_snapshot import iso_week_bounds, last_complete_iso_week
+from portal.models import Country
+from tests.e2e.helpers import assert_accessible, log_in
+from tests.factories import OfficialFactory
+from tests.submissions.factories import BarrierReportFactory
+
+
+def test_official_subscribes_reads_the_digest_and_downloads_each_format(
+    page, live_server, settings, tmp_path, mailoutbox
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    week = last_complete_iso_week(timezone.now())
+    published = iso_week_bounds(week)[0] + dt.timedelta(days=1, hours=10)
+    BarrierReportFactory(
+        title="Mobile-money checkout refused for foreign shops",
+        market=Country.objects.get(code="KE"),
+        topics=["SME-01"],
+        published_at=published,
+    )
+    BarrierReportFactory(
+        title="Knitwear parcels held over the de minimis threshold",
+        market=Country.objects.get(code="PE"),
+        topics=["SME-01"],
+        published_at=published,
+    )
+    official = OfficialFactory(full_name="Amina Odhiambo", language="en")
+
+    log_in(page, email=official.email)
+    page.goto("/digests/")
+    assert_accessible(page, context="digest archive, nothing compiled yet")
+    page.get_by_role("link", name="Subscribe to a personalised digest").click()
+    assert_accessible(page, context="digest subscription form")
+    page.get_by_label("Markets").select_option(["KE"])
+    page.get_by_label("Low-value shipments and de minimis thresholds").check()
+    page.get_by_label("Email me a link when my weekly digest is ready").check()
+    page.get_by_role("button", name="Save subscription").click()
+    page.get_by_text("Your digest subscription is saved.").wait_for()
+    assert_accessible(page, context="digest subscription saved")
+
+    digests.digest_compile_week(week=week)
+
+    page.goto("/digests/")
+    assert_accessible(page, context="digest archive")
+    page.get_by_role("link", name=week).click()
+    page.get_by_role("heading", level=1).wait_for()
+    assert "Edition for officials" in page.content()
+    assert_accessible(page, context="officials edition")
+    page.get_by_role("link", name="Your personalised edition").click()
+    page.get_by_text("Mobile-money checkout refused for foreign shops").first.wait_for()
+    assert "Knitwear parcels" not in page.content()
+    assert_accessible(page, context="personalised edition")
+
+    files = {}
+    for fmt, link_name in (
+        ("pdf", "PDF, for reading and printing"),
+        ("csv", "CSV, one table"),
+        ("xlsx", "Excel workbook (XLSX), one sheet per section"),
+    ):
+        with page.expect_download() as download_info:
+            page.get_by_role("link", name=link_name).click()
+        download = download_info.value
+        assert download.suggested_filename == f"trade-digest-{week}-personal-en.{fmt}"
+        files[fmt] = tmp_path / download.suggested_filename
+        download.save_as(files[fmt])
+
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            "20",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            str(files["pdf"]),
+            str(tmp_path / "p"),
+        ],
+        check=True,
+        timeout=60,
+    )
+    with files["csv"].open(encoding="utf-8-sig", newline="") as handle:
+        titles = {row["title"] for row in csv.DictReader(handle)}
+    assert "Mobile-money checkout refused for foreign shops" in titles
+    assert "Knitwear parcels held over the de minimis threshold" not in titles
+    assert load_workbook(files["xlsx"]).worksheets[0]["A2"].value == "new_reports"
