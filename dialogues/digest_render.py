@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, BinaryIO, TextIO
+from typing import IO, Any, Literal
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
@@ -33,16 +33,21 @@ from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from dialogues import digest_charts
 from dialogues.digest_snapshot import (
     RESOLVED_STATUSES,
     DigestSnapshot,
+    ReportItem,
     iso_week_bounds,
     parse_iso_week,
     validate_snapshot,
 )
+
+# The snapshot's sections that list reports by group, and those that count reports.
+_GroupSection = Literal["reports_by_market", "reports_by_topic"]
+_CountSection = Literal["by_topic", "by_market"]
 
 # --- Labels ------------------------------------------------------------------------------
 
@@ -167,7 +172,7 @@ def digest_filename(week: str, fmt: str, *, edition: str = "public", language: s
 # --- The view model shared by the web page and the PDF ----------------------------------
 
 
-def _report(item: dict[str, Any], link: Callable[[str], str], language: str) -> dict[str, Any]:
+def _report(item: ReportItem, link: Callable[[str], str], language: str) -> dict[str, Any]:
     market = item["market"]
     return {
         "reference": item["reference"],
@@ -203,7 +208,7 @@ def digest_context(
     year, week_number = parse_iso_week(snapshot["week"])
     edition = snapshot["edition"]
 
-    def groups(section: str) -> list[dict[str, Any]]:
+    def groups(section: _GroupSection) -> list[dict[str, Any]]:
         return [
             {
                 "code": group["code"],
@@ -345,7 +350,7 @@ def _static_text(relative_path: str) -> str:
     return path.read_text(encoding="utf-8")
 
 
-def render_pdf(snapshot: DigestSnapshot, target: BinaryIO, *, language: str) -> None:
+def render_pdf(snapshot: DigestSnapshot, target: IO[bytes], *, language: str) -> None:
     """Write the digest as an A4 PDF (page numbers, table of contents) to `target`."""
     from weasyprint import CSS, HTML
     from weasyprint.urls import URLFetcher
@@ -384,7 +389,7 @@ class Section:
         return label(SECTION_TITLES, self.key)
 
 
-def _report_row(item: dict[str, Any], language: str) -> dict[str, Any]:
+def _report_row(item: ReportItem, language: str) -> dict[str, Any]:
     market = item["market"]
     return {
         "reference": item["reference"],
@@ -414,7 +419,9 @@ def _figure_rows(snapshot: DigestSnapshot, language: str) -> Iterator[dict[str, 
         }
 
 
-def _grouped_rows(section: str) -> Callable[[DigestSnapshot, str], Iterator[dict[str, Any]]]:
+def _grouped_rows(
+    section: _GroupSection,
+) -> Callable[[DigestSnapshot, str], Iterator[dict[str, Any]]]:
     def rows(snapshot: DigestSnapshot, language: str) -> Iterator[dict[str, Any]]:
         for group in snapshot[section]:
             for item in group["reports"]:
@@ -487,7 +494,9 @@ def _trend_rows(snapshot: DigestSnapshot, language: str) -> Iterator[dict[str, A
         }
 
 
-def _count_rows(section: str) -> Callable[[DigestSnapshot, str], Iterator[dict[str, Any]]]:
+def _count_rows(
+    section: _CountSection,
+) -> Callable[[DigestSnapshot, str], Iterator[dict[str, Any]]]:
     def rows(snapshot: DigestSnapshot, language: str) -> Iterator[dict[str, Any]]:
         for item in snapshot[section]:
             yield {
@@ -526,7 +535,9 @@ SECTIONS: tuple[Section, ...] = (
             Column("name", gettext_lazy("Figure"), width=32),
             Column("count", gettext_lazy("This week"), kind="int", width=12),
             Column("previous_count", gettext_lazy("Previous week"), kind="int", width=14),
-            Column("change", gettext_lazy("Change"), kind="int", width=10),
+            Column(
+                "change", pgettext_lazy("week-over-week difference", "Change"), kind="int", width=10
+            ),
         ),
         _figure_rows,
     ),
@@ -671,7 +682,7 @@ def csv_rows(snapshot: DigestSnapshot, *, language: str) -> Iterator[list[str]]:
             yield [section.key, *(_csv_value(row.get(key)) for key in CSV_COLUMNS[1:])]
 
 
-def render_csv(snapshot: DigestSnapshot, target: TextIO, *, language: str) -> None:
+def render_csv(snapshot: DigestSnapshot, target: IO[str], *, language: str) -> None:
     """Write the CSV to a text file opened with newline=""."""
     with translation.override(language):
         writer = csv.writer(target)
@@ -694,7 +705,7 @@ def _sheet_title(title: str, used: set[str]) -> str:
     return candidate
 
 
-def render_xlsx(snapshot: DigestSnapshot, target: BinaryIO, *, language: str) -> None:
+def render_xlsx(snapshot: DigestSnapshot, target: IO[bytes], *, language: str) -> None:
     """Write the workbook: one sheet per section, bold frozen header row, typed cells."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell

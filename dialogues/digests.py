@@ -43,6 +43,7 @@ from dialogues.digest_snapshot import (
     RESOLVED_STATUSES,
     SCHEMA_VERSION,
     DigestSnapshot,
+    SnapshotError,
     iso_week_bounds,
     iso_weeks_ending,
     parse_iso_week,
@@ -173,6 +174,8 @@ class _Gatherer:
         return self.reports(published_from=start, published_to=end)
 
     def report_item(self, report: BarrierReport) -> dict[str, Any]:
+        if report.published_at is None:
+            raise ValueError(f"Report {report.reference} has no publication date.")
         topics = [
             _named_code(topic)
             for topic in sorted(report.topics.all(), key=lambda topic: (topic.position, topic.pk))
@@ -306,13 +309,15 @@ class _Gatherer:
         )
 
     def official_responses(self) -> list[dict[str, Any]]:
-        items = []
+        items: list[dict[str, Any]] = []
         posts = (
             self.official_posts_between(self.start, self.end)
             .select_related("author", "organisation", "thread")
             .order_by("published_at", "id")
         )
         for post in posts.iterator(chunk_size=CHUNK):
+            if post.published_at is None:
+                raise ValueError(f"Post {post.pk} has no publication date.")
             items.append(
                 {
                     "title": post.thread.title,
@@ -428,7 +433,7 @@ def digest_snapshot_build(*, spec: EditionSpec, week: str) -> DigestSnapshot:
         this_week = gather.figures_between(gather.start, gather.end)
         previous_start, previous_end = iso_week_bounds(shift_iso_week(week, -1))
         last_week = gather.figures_between(previous_start, previous_end)
-        edition_filters = {"markets": [], "topics": []}
+        edition_filters: dict[str, list[dict[str, Any] | None]] = {"markets": [], "topics": []}
         if spec.subscription is not None:
             edition_filters = {
                 "markets": [_named_code(row) for row in spec.subscription.markets.order_by("pk")],
@@ -473,6 +478,8 @@ def digest_file_for(digest: Digest, fmt: str, language: str) -> Path:
         raise Http404
     path = digest_file_path(digest, fmt, language)
     if not path.exists():
+        if digest.snapshot is None:
+            raise SnapshotError(f"Digest {digest.pk} is ready but has no snapshot.")
         write_digest_file(digest.snapshot, path, fmt=fmt, language=language)
     return path
 
@@ -567,6 +574,8 @@ def _announce(digest: Digest, subscription: DigestSubscription) -> None:
     user = subscription.user
     if not is_official(user):
         return
+    if digest.snapshot is None:
+        raise SnapshotError(f"Digest {digest.pk} is ready but has no snapshot.")
     new_reports = {
         report["reference"]
         for group in digest.snapshot["reports_by_market"]
@@ -636,6 +645,8 @@ def digest_compile_week(
 def _outcome(result: CompileResult) -> str:
     if not result.compiled:
         return "already complete, skipped"
+    if result.digest.snapshot is None:
+        raise SnapshotError(f"Digest {result.digest.pk} is ready but has no snapshot.")
     groups = result.digest.snapshot["reports_by_market"]
     count = sum(len(group["reports"]) for group in groups)
     return f"compiled (revision {result.digest.revision}, {count} new reports)"
@@ -684,7 +695,7 @@ def digest_get_for(*, viewer: Any, week: str, edition: str = "") -> Digest:
 
 def digest_editions_for(*, viewer: Any, week: str) -> list[str]:
     """The editions of `week` the viewer may switch between."""
-    editions = [Edition.PUBLIC]
+    editions: list[str] = [Edition.PUBLIC]
     if can_read_officials_edition(viewer):
         editions.append(Edition.OFFICIALS)
     if (

@@ -353,6 +353,13 @@ SILENCED_SYSTEM_CHECKS: list[str] = []
 
 # --- Portal behaviour -------------------------------------------------------------------
 OFFICIAL_ORG_CATEGORIES = ("government", "international")
+# Trade Dialogues moderation: flags that hide a post until a moderator decides, how many of a
+# new member's posts wait for approval, and how many posts one member may write a minute.
+DIALOGUES_FLAGS_TO_HIDE = int(os.environ.get("DIALOGUES_FLAGS_TO_HIDE", "3"))
+DIALOGUES_PREMODERATED_FIRST_POSTS = int(os.environ.get("DIALOGUES_PREMODERATED_FIRST_POSTS", "3"))
+DIALOGUES_POSTS_PER_MINUTE = int(os.environ.get("DIALOGUES_POSTS_PER_MINUTE", "5"))
+# Digest files rendered when a week is compiled; other languages render on first download.
+DIGEST_PRERENDER_LANGUAGES = env_list("DIGEST_PRERENDER_LANGUAGES", "en")
 # Pages that the upper layers extend. Settings are where the packages are put together, so
 # portal and submissions render these without importing the packages above them.
 HOME_TEMPLATE = "dialogues/home.html"

@@ -374,8 +374,8 @@ class VisibilityStepForm(HintedChoicesMixin, forms.Form):
                 ),
                 BarrierReport.Visibility.ANONYMISED: str(
                     _(
-                        "Anyone can read it, but it says only something like \u201ca small "
-                        "enterprise in Kenya, agri-food sector\u201d. Your evidence files stay "
+                        "Anyone can read it, but it says only something like “a small "
+                        "enterprise in Kenya, agri-food sector”. Your evidence files stay "
                         "with officials and moderators."
                     )
                 ),
