@@ -13,7 +13,7 @@ export DJANGO_SETTINGS_MODULE := portal.settings
 .PHONY: help install run test test-unit test-e2e lint format messages bench clean
 
 help: ## List the targets
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Python 3.12 or newer is needed (found %s)." % sys.version.split()[0])'
@@ -25,7 +25,8 @@ $(STAMP): pyproject.toml requirements.lock
 install: $(STAMP) ## Create .venv, install the locked dependencies, compile translations
 	@$(BIN)/python -m portal.compilemessages
 
-run: install ## Serve the portal with demo data, a Celery worker and beat at http://127.0.0.1:$(PORT)
+run: export SITE_URL ?= http://127.0.0.1:$(PORT)
+run: install ## Serve the portal with demo data, a Celery worker and beat (PORT=8000)
 	@mkdir -p var
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --noinput
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py seed_demo --if-empty
