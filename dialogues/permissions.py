@@ -103,5 +103,13 @@ def can_follow(user: Any) -> bool:
     return can_post(user)
 
 
-def can_moderate(user: Any) -> bool:
-    return is_moderator(user)
+def can_start_from_report(user: Any, report: Any) -> bool:
+    """Dialogues are public, so only a published report that is not for officials only can
+    open one: its title and summary would otherwise reach every visitor."""
+    from submissions.models import BarrierReport
+
+    if not is_moderator(user):
+        return False
+    if not report.is_published:
+        return False
+    return report.visibility != BarrierReport.Visibility.OFFICIALS_ONLY

@@ -84,6 +84,11 @@ def theme_get(*, slug: str) -> Theme:
     return theme
 
 
+def theme_for_report(report: Any) -> Theme | None:
+    """The theme of a report's first topic (in theme order), for a dialogue opened on it."""
+    return Theme.objects.filter(topic__in=report.topics.all()).order_by("position", "id").first()
+
+
 def themes_for_choice() -> QuerySet[Theme]:
     return Theme.objects.select_related("topic").order_by("position", "id")
 

@@ -32,6 +32,7 @@ from dialogues.models import (
     Theme,
     Thread,
 )
+from dialogues.permissions import can_start_from_report
 from dialogues.rendering import plain_excerpt, render_markdown
 from dialogues.selectors import notification_frequency_for, suspension_active_for
 from portal.emails import email_member
@@ -835,6 +836,8 @@ def thread_start_from_report(
     """A moderator opens a dialogue on a published report; the reporter is told."""
     if not report.is_published:
         raise ModerationRefused(_("Only a published report can start a dialogue."))
+    if not can_start_from_report(moderator, report):
+        raise ModerationRefused(_("A report for officials only cannot start a public dialogue."))
     thread = thread_start(author=moderator, theme=theme, title=title, body=body, reports=[report])
     audit_record(
         actor=moderator,

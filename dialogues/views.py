@@ -51,6 +51,7 @@ from dialogues.permissions import (
     can_post,
     can_reply,
     can_see_thread,
+    can_start_from_report,
 )
 from dialogues.rendering import plain_excerpt
 from portal import selectors as portal_selectors
@@ -753,9 +754,9 @@ def thread_from_report(request: HttpRequest, reference: str) -> HttpResponse:
     from submissions.selectors import report_get_for
 
     report = report_get_for(viewer=request.user, reference=reference)
-    if not report.is_published:
+    if not can_start_from_report(request.user, report):
         raise Http404
-    theme = Theme.objects.filter(topic__in=report.topics.all()).order_by("position").first()
+    theme = selectors.theme_for_report(report)
     initial = {
         "theme": theme,
         "title": report.title,

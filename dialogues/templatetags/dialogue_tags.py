@@ -26,14 +26,14 @@ def report_dialogues(context: dict[str, Any], report: Any) -> dict[str, Any]:
 
         {% load dialogue_tags %}{% report_dialogues report %}
     """
+    from dialogues.permissions import can_start_from_report
     from dialogues.selectors import threads_for_report
-    from portal.permissions import is_moderator
 
     viewer = context["request"].user if "request" in context else None
     return {
         "report": report,
         "threads": threads_for_report(viewer=viewer, report=report),
-        "can_open": bool(viewer and is_moderator(viewer) and report.is_published),
+        "can_open": bool(viewer and can_start_from_report(viewer, report)),
     }
 
 

@@ -69,3 +69,23 @@ def test_report_page_links_the_dialogues_that_gather_it(client, moderator, theme
     html = client.get(report.get_absolute_url()).content.decode()
     assert "Trade Dialogue" in html
     assert thread.get_absolute_url() in html
+
+
+def test_an_officials_only_report_cannot_open_a_public_dialogue(client, moderator, theme):
+    from dialogues.models import Thread
+
+    report = make_report(
+        reference="TB-2026-00131", title="Confidential licensing rule", visibility="officials_only"
+    )
+    client.force_login(moderator)
+    url = f"/moderation/threads/from-report/{report.reference}/"
+    assert client.get(url).status_code == 404
+    post = {"theme": theme.pk, "title": "Leak", "body": report.summary}
+    assert client.post(url, post).status_code == 404
+    assert not Thread.objects.filter(title="Leak").exists()
+    with pytest.raises(services.ModerationRefused):
+        services.thread_start_from_report(
+            moderator=moderator, report=report, theme=theme, title="Leak", body="x"
+        )
+    html = client.get(report.get_absolute_url()).content.decode()
+    assert "Open a dialogue on this report" not in html
