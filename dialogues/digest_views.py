@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from dialogues import digests
 from dialogues.digest_forms import DigestSubscriptionForm
 from dialogues.digest_render import EDITION_LABELS, FORMATS, digest_context, digest_filename, label
-from portal.permissions import official_required, public
+from portal.permissions import is_official, official_required, public
 
 ARCHIVE_PAGE_SIZE = 52
 
@@ -33,6 +33,7 @@ def digest_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "officials_edition": digests.can_read_officials_edition(request.user),
+            "can_subscribe": is_official(request.user),
             "subscription": digests.subscription_for(viewer=request.user)
             if request.user.is_authenticated
             else None,

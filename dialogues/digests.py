@@ -34,7 +34,6 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncWeek
 from django.http import Http404
 from django.utils import timezone, translation
-from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
 from dialogues.digest_models import Digest, DigestSubscription
@@ -51,6 +50,7 @@ from dialogues.digest_snapshot import (
     validate_snapshot,
 )
 from dialogues.models import Post, Thread
+from dialogues.rendering import plain_text
 from portal.emails import email_member
 from portal.permissions import is_moderator, is_official
 from submissions.models import (
@@ -323,7 +323,7 @@ class _Gatherer:
                     "title": post.thread.title,
                     "author": post.author.full_name,
                     "organisation": {"en": post.organisation.name if post.organisation else ""},
-                    "excerpt": _excerpt(strip_tags(post.body_html) or post.body),
+                    "excerpt": _excerpt(plain_text(post.body_html) or post.body),
                     "posted_at": _iso(post.published_at),
                     "url": post.get_absolute_url(),
                     "visibility": "public",

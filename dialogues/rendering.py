@@ -105,8 +105,12 @@ def render_markdown(text: str) -> str:
     return _cleaner.clean(converter.convert(text or ""))
 
 
+def plain_text(body_html: str) -> str:
+    """Text of a rendered post: tags gone, entities decoded, paragraphs kept apart."""
+    spaced = _BLOCK_END.sub(" ", body_html)
+    return " ".join(html.unescape(strip_tags(spaced)).split())
+
+
 def plain_excerpt(body_html: str, words: int = 40) -> str:
     """Text of a rendered post for search results and emails (escaped again by templates)."""
-    spaced = _BLOCK_END.sub(" ", body_html)  # paragraphs and list items stay apart
-    text = " ".join(html.unescape(strip_tags(spaced)).split())
-    return Truncator(text).words(words, truncate="…")
+    return Truncator(plain_text(body_html)).words(words, truncate="…")

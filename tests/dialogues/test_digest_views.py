@@ -192,3 +192,12 @@ def test_edition_page_reads_one_row_whatever_the_number_of_reports(
     with django_assert_max_num_queries(8):
         response = client.get(f"/digests/{WEEK}/")
     assert response.status_code == 200
+
+
+def test_an_official_who_also_moderates_is_offered_a_subscription(client, db):
+    from tests.factories import make_moderator
+
+    official = make_moderator(OfficialFactory())
+    client.force_login(official)
+    html = client.get("/digests/").content.decode()
+    assert "Subscribe to a personalised digest" in html

@@ -100,3 +100,10 @@ def test_images_become_links_so_no_third_party_pixel_loads():
 def test_plain_excerpt_strips_markup_and_shortens():
     excerpt = plain_excerpt("<p>Tom &amp; Jerry <strong>sell</strong> coffee</p>" * 30, words=6)
     assert excerpt == "Tom & Jerry sell coffee Tom…"
+
+
+def test_plain_text_decodes_entities_and_keeps_paragraphs_apart():
+    from dialogues.rendering import plain_text
+
+    html = render_markdown("Fees & duties < 5%\n\nNext paragraph")
+    assert plain_text(html) == "Fees & duties < 5% Next paragraph"
