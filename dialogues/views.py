@@ -57,6 +57,7 @@ from dialogues.rendering import plain_excerpt
 from portal import selectors as portal_selectors
 from portal.forms import DecisionForm
 from portal.models import Topic
+from portal.pagination import query_without_page
 from portal.permissions import is_moderator, login_required, moderator_required, public
 
 
@@ -523,8 +524,6 @@ def _queue_page(
         selectors.flagged_posts_for(viewer=viewer, theme=theme, reason=reason), size
     ).get_page(page_number if queue == QueueFilterForm.FLAGGED else 1)
     selected = {str(value) for value in (bulk_form.data.getlist("bulk-posts") if bulk_form else [])}
-    query = request.GET.copy()
-    query.pop("page", None)
     context = {
         "filters_form": filters_form,
         "queue": queue,
@@ -549,7 +548,7 @@ def _queue_page(
         "join_requests": [
             (person, DecisionForm(prefix=f"person-{person.pk}")) for person in join_requests
         ],
-        "query": query.urlencode(),
+        "query": query_without_page(request),
         "here": request.get_full_path(),
     }
     return render(request, "dialogues/moderation/queue.html", context, status=status)

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from portal import selectors, services
 from portal.forms import AuditFilterForm, DecisionForm, ProfileForm, VerifiedDomainForm
 from portal.health import health_report
+from portal.pagination import query_without_page
 from portal.permissions import (
     can_manage_members,
     login_required,
@@ -238,4 +239,5 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         date_to=filters.get("date_to"),
     )
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    return render(request, "portal/moderation/audit_log.html", {"form": form, "page": page})
+    context = {"form": form, "page": page, "query": query_without_page(request)}
+    return render(request, "portal/moderation/audit_log.html", context)

@@ -25,6 +25,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from portal.pagination import query_without_page
 from portal.permissions import (
     login_required,
     member_required,
@@ -59,12 +60,6 @@ from submissions.permissions import (
 PAGE_SIZE = 20
 
 
-def _query_without_page(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
 # --- Finding reports -----------------------------------------------------------------------------
 
 
@@ -77,7 +72,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "page": page,
-        "query": _query_without_page(request),
+        "query": query_without_page(request),
         "can_file": can_file_reports(request.user),
         "searching": bool(request.GET.get("q")),
     }
@@ -92,7 +87,7 @@ def report_mine(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "submissions/report_mine.html",
-        {"page": page, "query": _query_without_page(request)},
+        {"page": page, "query": query_without_page(request)},
     )
 
 
@@ -517,7 +512,7 @@ def triage_queue(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "page": page,
-        "query": _query_without_page(request),
+        "query": query_without_page(request),
         "counts": [
             (status, BarrierReport.Status(status).label, total)
             for status, total in selectors.report_queue_counts(viewer=request.user).items()

@@ -216,3 +216,16 @@ def test_organisation_page_query_count_does_not_grow_with_members(
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(organisation.get_absolute_url())
     assert response.status_code == 200
+
+
+def test_audit_log_pagination_keeps_filters_but_not_the_old_page(client):
+    from portal.services import audit_record
+    from tests.factories import ModeratorFactory
+
+    moderator = ModeratorFactory()
+    for _ in range(120):
+        audit_record(actor=moderator, action="domain.add")
+    client.force_login(moderator)
+    html = client.get("/moderation/audit/?action=domain.add&page=2").content.decode()
+    assert "?action=domain.add&amp;page=3" in html
+    assert "page=2&amp;page" not in html
