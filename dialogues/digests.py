@@ -52,6 +52,7 @@ from dialogues.digest_snapshot import (
 from dialogues.models import Post, Thread
 from dialogues.rendering import plain_text
 from portal.emails import email_member
+from portal.models import User
 from portal.permissions import is_moderator, is_official
 from submissions.models import (
     PUBLISHED_STATUSES,
@@ -595,8 +596,8 @@ def subscriptions_due() -> QuerySet[DigestSubscription]:
     return (
         DigestSubscription.objects.filter(
             user__is_active=True,
-            user__membership_status="active",
-            user__official_status="verified",
+            user__membership_status=User.MembershipStatus.ACTIVE,
+            user__official_status=User.OfficialStatus.VERIFIED,
         )
         .select_related("user")
         .order_by("pk")
