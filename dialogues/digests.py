@@ -53,7 +53,7 @@ from dialogues.models import Post, Thread
 from dialogues.rendering import plain_text
 from portal.emails import email_member
 from portal.models import User
-from portal.permissions import is_moderator, is_official
+from portal.permissions import acts_as_moderator, is_official
 from submissions.models import (
     PUBLISHED_STATUSES,
     BarrierReport,
@@ -657,7 +657,7 @@ def _outcome(result: CompileResult) -> str:
 
 
 def can_read_officials_edition(viewer: Any) -> bool:
-    return is_official(viewer) or is_moderator(viewer)
+    return is_official(viewer) or acts_as_moderator(viewer)
 
 
 def digest_archive_for(*, viewer: Any) -> QuerySet[Digest]:

@@ -10,7 +10,7 @@ check them (selectors.suspension_active_for) on every write.
 from typing import Any
 
 from dialogues.models import Post, Thread
-from portal.permissions import has_mfa, is_member, is_moderator, is_official
+from portal.permissions import acts_as_moderator, is_member, is_official
 
 AUTHOR_VISIBLE_STATUSES = (Post.Status.PENDING, Post.Status.HELD, Post.Status.HIDDEN)
 EDITABLE_STATUSES = (
@@ -21,22 +21,13 @@ EDITABLE_STATUSES = (
 )
 
 
-def _has_mfa(user: Any) -> bool:
-    """has_mfa, asked once per request however many posts a page checks."""
-    cached = getattr(user, "_dialogues_has_mfa", None)
-    if cached is None:
-        cached = has_mfa(user)
-        user._dialogues_has_mfa = cached
-    return cached
-
-
 def is_author(user: Any, obj: Post | Thread) -> bool:
     return bool(user.is_authenticated and obj.author_id == user.pk)
 
 
 def can_post(user: Any) -> bool:
     """Members write; moderators may answer even without an organisation."""
-    if is_moderator(user):
+    if acts_as_moderator(user):
         return True
     return is_member(user)
 
@@ -44,7 +35,7 @@ def can_post(user: Any) -> bool:
 def can_see_thread(user: Any, thread: Thread) -> bool:
     if thread.status == Thread.Status.OPEN:
         return True
-    if is_moderator(user):
+    if acts_as_moderator(user):
         return True
     if thread.status == Thread.Status.PENDING:
         return is_author(user, thread)
@@ -54,7 +45,7 @@ def can_see_thread(user: Any, thread: Thread) -> bool:
 def can_see_post_body(user: Any, post: Post) -> bool:
     if post.status == Post.Status.PUBLISHED:
         return True
-    if is_moderator(user):
+    if acts_as_moderator(user):
         return True
     if post.status in AUTHOR_VISIBLE_STATUSES:
         return is_author(user, post)
@@ -67,7 +58,7 @@ def can_reply(user: Any, thread: Thread) -> bool:
     if thread.status != Thread.Status.OPEN:
         return False
     if thread.is_locked:
-        return is_moderator(user)
+        return acts_as_moderator(user)
     return True
 
 
@@ -79,7 +70,7 @@ def can_edit_post(user: Any, post: Post) -> bool:
     if post.status not in EDITABLE_STATUSES:
         return False
     if post.thread.is_locked:
-        return is_moderator(user)
+        return acts_as_moderator(user)
     return post.thread.status in (Thread.Status.OPEN, Thread.Status.PENDING)
 
 
@@ -94,8 +85,8 @@ def can_flag(user: Any, post: Post) -> bool:
 def can_mark_official_response(user: Any, post: Post) -> bool:
     if post.status != Post.Status.PUBLISHED or not post.author_was_official:
         return False
-    if is_moderator(user):
-        return _has_mfa(user)  # a moderator power: with two-factor authentication only
+    if acts_as_moderator(user):
+        return True
     return is_official(user) and is_author(user, post)
 
 
@@ -108,7 +99,7 @@ def can_start_from_report(user: Any, report: Any) -> bool:
     open one: its title and summary would otherwise reach every visitor."""
     from submissions.models import BarrierReport
 
-    if not is_moderator(user):
+    if not acts_as_moderator(user):
         return False
     if not report.is_published:
         return False

@@ -39,7 +39,7 @@ from dialogues.permissions import (
     is_author,
 )
 from portal.models import User
-from portal.permissions import is_moderator
+from portal.permissions import acts_as_moderator
 
 # 'simple' for every language, as in submissions/search.py: posts are written in English,
 # French and Spanish and read across languages; one configuration, one index, no guessing.
@@ -56,7 +56,7 @@ LISTED_THREAD_STATUSES = (Thread.Status.OPEN, Thread.Status.PENDING)
 def visible_threads_q(viewer: Any) -> Q:
     """Threads shown in lists: open ones, plus the viewer's own (or, for moderators, every)
     thread still waiting for its opening post to be approved."""
-    if is_moderator(viewer):
+    if acts_as_moderator(viewer):
         return Q(status__in=LISTED_THREAD_STATUSES)
     visible = Q(status=Thread.Status.OPEN)
     if viewer.is_authenticated:
@@ -139,7 +139,7 @@ def thread_final_destination(thread: Thread) -> Thread:
 
 
 def thread_get_for_moderation(*, viewer: Any, thread_id: int) -> Thread:
-    if not is_moderator(viewer):
+    if not acts_as_moderator(viewer):
         raise Http404
     thread = Thread.objects.select_related("theme__topic", "author").filter(pk=thread_id).first()
     if thread is None:
@@ -202,7 +202,7 @@ def _posts_for_display(viewer: Any) -> QuerySet[Post]:
         "organisation__country",
         "quote__author",
     )
-    if is_moderator(viewer):
+    if acts_as_moderator(viewer):
         posts = posts.annotate(revision_total=Count("revisions", distinct=True))
     return posts
 
@@ -248,7 +248,7 @@ def thread_posts_for(*, viewer: Any, thread: Thread, page_number: Any) -> Thread
     unpublished: list[Post] = []
     if viewer.is_authenticated:
         waiting = posts.filter(number__isnull=True)
-        if is_moderator(viewer):
+        if acts_as_moderator(viewer):
             waiting = waiting.filter(Q(status=Post.Status.PENDING) | Q(author=viewer))
         else:
             waiting = waiting.filter(author=viewer)
@@ -300,19 +300,19 @@ def quotable_post_for(*, viewer: Any, thread: Thread, post_id: Any) -> Post | No
 
 
 def post_revisions_for(*, viewer: Any, post: Post) -> list[PostRevision]:
-    if not is_moderator(viewer):
+    if not acts_as_moderator(viewer):
         return []
     return list(post.revisions.select_related("edited_by").order_by("-created_at", "-id"))
 
 
 def post_flags_for(*, viewer: Any, post: Post) -> list[Flag]:
-    if not is_moderator(viewer):
+    if not acts_as_moderator(viewer):
         return []
     return list(post.flags.select_related("flagger", "resolved_by").order_by("created_at"))
 
 
 def post_get_for_moderation(*, viewer: Any, post_id: int) -> Post:
-    if not is_moderator(viewer):
+    if not acts_as_moderator(viewer):
         raise Http404
     post = (
         _posts_for_display(viewer)
@@ -415,7 +415,7 @@ def suspension_active_for(user: Any) -> Suspension | None:
 
 
 def suspensions_for(*, viewer: Any, active_only: bool = True) -> QuerySet[Suspension]:
-    if not is_moderator(viewer):
+    if not acts_as_moderator(viewer):
         return Suspension.objects.none()
     suspensions = Suspension.objects.select_related("member__organisation", "moderator")
     if active_only:
@@ -431,7 +431,7 @@ def suspension_get_for(*, viewer: Any, suspension_id: int) -> Suspension:
 
 
 def member_get_for_moderation(*, viewer: Any, member_id: int) -> User:
-    if not is_moderator(viewer):
+    if not acts_as_moderator(viewer):
         raise Http404
     member = (
         User.objects.select_related("organisation__org_type", "organisation__country")
@@ -444,7 +444,7 @@ def member_get_for_moderation(*, viewer: Any, member_id: int) -> User:
 
 
 def member_recent_posts_for(*, viewer: Any, member: User, limit: int = 10) -> list[Post]:
-    if not is_moderator(viewer):
+    if not acts_as_moderator(viewer):
         return []
     return list(
         Post.objects.filter(author=member)
@@ -494,7 +494,7 @@ def _queue_posts() -> QuerySet[Post]:
 
 def pending_posts_for(*, viewer: Any, theme: Theme | None = None) -> QuerySet[Post]:
     """Posts waiting for approval, oldest first."""
-    if not is_moderator(viewer):
+    if not acts_as_moderator(viewer):
         return Post.objects.none()
     posts = _queue_posts().filter(status=Post.Status.PENDING)
     if theme is not None:
@@ -506,7 +506,7 @@ def flagged_posts_for(
     *, viewer: Any, theme: Theme | None = None, reason: str = ""
 ) -> QuerySet[Post]:
     """Posts with open flags (held ones first, then the longest waiting), flags loaded."""
-    if not is_moderator(viewer):
+    if not acts_as_moderator(viewer):
         return Post.objects.none()
     open_flags = Q(flags__outcome=Flag.Outcome.OPEN)
     posts = _queue_posts().filter(
@@ -535,7 +535,7 @@ def flagged_posts_for(
 
 def queue_counts_for(*, viewer: Any) -> dict[str, int]:
     """Pending and flagged posts, two counts in one query."""
-    if not is_moderator(viewer):
+    if not acts_as_moderator(viewer):
         return {"pending": 0, "flagged": 0, "held": 0}
     queue = _queue_posts().aggregate(
         pending=Count("id", filter=Q(status=Post.Status.PENDING)),
@@ -550,7 +550,7 @@ def queue_counts_for(*, viewer: Any) -> dict[str, int]:
 
 def reports_awaiting_triage_for(*, viewer: Any, limit: int = 10) -> tuple[int, list[Any]]:
     """Submitted reports waiting for a moderator (count, oldest few), from submissions."""
-    if not is_moderator(viewer):
+    if not acts_as_moderator(viewer):
         return 0, []
     from submissions.models import BarrierReport
     from submissions.selectors import report_queue_counts, report_queue_for

@@ -37,7 +37,7 @@ from dialogues.rendering import plain_excerpt, render_markdown
 from dialogues.selectors import notification_frequency_for, suspension_active_for
 from portal.emails import email_member
 from portal.models import User
-from portal.permissions import is_moderator, is_official
+from portal.permissions import acts_as_moderator, has_moderator_role, is_official
 from portal.services import audit_record
 
 UNSUBSCRIBE_SALT = "dialogues.unsubscribe"
@@ -101,7 +101,7 @@ def _refuse_if_suspended(member: User) -> None:
 
 
 def _refuse_if_too_fast(member: User, thread: Thread | None = None) -> None:
-    if is_moderator(member):
+    if acts_as_moderator(member):
         return
     now = timezone.now()
     limit = conf.posts_per_minute()
@@ -147,7 +147,7 @@ def _refuse_if_too_fast(member: User, thread: Thread | None = None) -> None:
 def needs_premoderation(author: User, thread: Thread) -> bool:
     """Moderators never wait; everyone waits in a pre-moderated thread; otherwise verified
     officials are trusted and other members wait until enough of their posts were approved."""
-    if is_moderator(author):
+    if acts_as_moderator(author):
         return False
     if thread.is_premoderated:
         return True
@@ -197,7 +197,7 @@ def _post_new(
         author=author,
         organisation=author.organisation if author.is_member else None,
         author_was_official=is_official(author),
-        author_was_moderator=is_moderator(author),
+        author_was_moderator=acts_as_moderator(author),
         is_opening=is_opening,
         body=body,
         body_html=render_markdown(body),
@@ -240,7 +240,7 @@ def post_create(*, author: User, thread: Thread, body: str, quote: Post | None =
     _lock_member(author)
     if thread.status != Thread.Status.OPEN:
         raise PostRefused(_("This thread is not open for replies."))
-    if thread.is_locked and not is_moderator(author):
+    if thread.is_locked and not acts_as_moderator(author):
         raise PostRefused(_("A moderator has locked this thread: no new posts can be added."))
     _refuse_if_suspended(author)
     _refuse_if_too_fast(author, thread)
@@ -863,7 +863,7 @@ def member_suspend(
 ) -> Suspension:
     """Stop a member posting, editing and flagging until `ends`. Moderators cannot be
     suspended here (remove them from the group first)."""
-    if is_moderator(member):
+    if has_moderator_role(member):
         raise ModerationRefused(_("Moderators cannot be suspended."))
     starts = starts or timezone.now()
     if ends <= starts:

@@ -58,7 +58,13 @@ from portal import selectors as portal_selectors
 from portal.forms import DecisionForm
 from portal.models import Topic
 from portal.pagination import query_without_page
-from portal.permissions import is_moderator, login_required, moderator_required, public
+from portal.permissions import (
+    acts_as_moderator,
+    has_moderator_role,
+    login_required,
+    moderator_required,
+    public,
+)
 
 
 def _safe_next(request: HttpRequest, default: str) -> str:
@@ -203,7 +209,7 @@ def _thread_page(
         "suspension": selectors.suspension_active_for(viewer),
         "reports": selectors.reports_for_thread(viewer=viewer, thread=thread),
         "official_responses": selectors.official_responses_for(viewer=viewer, thread=thread),
-        "is_moderator": is_moderator(viewer),
+        "is_moderator": acts_as_moderator(viewer),
         "last_page": _last_page(thread),
     }
     return render(request, "dialogues/thread_detail.html", context, status=status)
@@ -796,7 +802,7 @@ def thread_from_report(request: HttpRequest, reference: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def member_suspend(request: HttpRequest, member_id: int) -> HttpResponse:
     member = selectors.member_get_for_moderation(viewer=request.user, member_id=member_id)
-    can_suspend = not is_moderator(member)
+    can_suspend = not has_moderator_role(member)
     if request.method == "POST" and not can_suspend:
         raise PermissionDenied
     form = SuspensionForm(request.POST or None)

@@ -29,16 +29,34 @@ def is_official(user: Any) -> bool:
     return bool(user.is_authenticated and user.is_verified_official)
 
 
-def is_moderator(user: Any) -> bool:
+def has_moderator_role(user: Any) -> bool:
+    """In the moderators group (or a superuser), whether or not two-factor is set up yet:
+    only for showing the way to the moderation pages and to the two-factor set-up."""
     return bool(user.is_authenticated and user.is_active and user.is_moderator)
 
 
 def has_mfa(user: Any) -> bool:
-    return bool(user.is_authenticated and is_mfa_enabled(user))
+    """Two-factor authentication enrolled; asked once per user object, however many rules a
+    page checks."""
+    if not user.is_authenticated:
+        return False
+    cached = getattr(user, "_portal_has_mfa", None)
+    if cached is None:
+        cached = is_mfa_enabled(user)
+        user._portal_has_mfa = cached
+    return bool(cached)
+
+
+def acts_as_moderator(user: Any) -> bool:
+    """Every rule that grants a moderator (or an admin) more than a member gets asks this:
+    the role AND two-factor authentication. Until enrolment a moderator is a member."""
+    if not has_moderator_role(user):
+        return False
+    return has_mfa(user)
 
 
 def can_manage_members(user: Any, organisation: Organisation) -> bool:
-    if is_moderator(user):
+    if acts_as_moderator(user):
         return True
     if not is_member(user):
         return False
@@ -46,7 +64,7 @@ def can_manage_members(user: Any, organisation: Organisation) -> bool:
 
 
 def can_see_members(user: Any, organisation: Organisation) -> bool:
-    if is_moderator(user):
+    if acts_as_moderator(user):
         return True
     return is_member(user) and user.organisation_id == organisation.pk
 
@@ -89,7 +107,7 @@ def moderator_required(view: View) -> View:
         user = request.user
         if not user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if not is_moderator(user):
+        if not has_moderator_role(user):
             raise PermissionDenied
         if not has_mfa(user):
             messages.warning(
@@ -109,7 +127,7 @@ def user_role(user: Any) -> str:
         return "visitor"
     if user.is_superuser:
         return "admin"
-    if is_moderator(user):
+    if has_moderator_role(user):
         return "moderator"
     if is_official(user):
         return "official"

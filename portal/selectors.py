@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 
 from portal.models import AuditEvent, Organisation, User, VerifiedDomain
-from portal.permissions import can_manage_members, can_see_members, is_moderator
+from portal.permissions import acts_as_moderator, can_manage_members, can_see_members
 
 
 def organisation_get(*, viewer: Any, slug: str) -> Organisation:
@@ -60,7 +60,7 @@ def _with_confirmed_email(queryset: QuerySet[User]) -> QuerySet[User]:
 
 def officials_awaiting_verification(*, viewer: Any) -> QuerySet[User]:
     """Members of official bodies with a confirmed email and no decision yet, oldest first."""
-    if not is_moderator(viewer):
+    if not acts_as_moderator(viewer):
         return User.objects.none()
     pending = User.objects.filter(
         official_status=User.OfficialStatus.PENDING,
@@ -75,7 +75,7 @@ def officials_awaiting_verification(*, viewer: Any) -> QuerySet[User]:
 
 
 def official_get_for_verification(*, viewer: Any, member_id: int) -> User:
-    if not is_moderator(viewer):
+    if not acts_as_moderator(viewer):
         raise Http404
     member = (
         User.objects.filter(pk=member_id, organisation__isnull=False)
@@ -89,7 +89,7 @@ def official_get_for_verification(*, viewer: Any, member_id: int) -> User:
 
 def join_requests_awaiting_moderator(*, viewer: Any) -> QuerySet[User]:
     """Requests to join organisations that have no active administrator to decide."""
-    if not is_moderator(viewer):
+    if not acts_as_moderator(viewer):
         return User.objects.none()
     active_admin = User.objects.filter(
         organisation=OuterRef("organisation"),
@@ -113,7 +113,7 @@ def join_request_get_for_moderator(*, viewer: Any, member_id: int) -> User:
 
 
 def verified_domains_for(*, viewer: Any) -> QuerySet[VerifiedDomain]:
-    if not is_moderator(viewer):
+    if not acts_as_moderator(viewer):
         return VerifiedDomain.objects.none()
     return VerifiedDomain.objects.select_related("added_by").order_by("domain")
 
@@ -126,7 +126,7 @@ def audit_events_for(
     date_from: date | None = None,
     date_to: date | None = None,
 ) -> QuerySet[AuditEvent]:
-    if not is_moderator(viewer):
+    if not acts_as_moderator(viewer):
         return AuditEvent.objects.none()
     events = AuditEvent.objects.select_related("actor", "target_type")
     if actor_id:

@@ -17,7 +17,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from portal.models import HsChapter, Organisation, Sector, Topic
-from portal.permissions import is_member, is_moderator, is_official
+from portal.permissions import acts_as_moderator, is_member, is_official
 from submissions import search
 from submissions.models import (
     PUBLISHED_STATUSES,
@@ -50,7 +50,7 @@ SORTS = {
 
 def visible_reports_q(viewer: Any) -> Q:
     """The reports `viewer` may read at all, as a filter (mirrors permissions.can_view_report)."""
-    if is_moderator(viewer):
+    if acts_as_moderator(viewer):
         visible = ~Q(status=Status.DRAFT)
     elif is_official(viewer):
         visible = Q(status__in=PUBLISHED_STATUSES)
@@ -133,7 +133,7 @@ def cosigner_display_organisation(
     """Co-signers are shown as the report shows its reporter: on an anonymised report they are
     described, not named, except to themselves and to moderators."""
     own = is_member(viewer) and viewer.organisation_id == cosignature.organisation_id
-    if report.visibility != Visibility.ANONYMISED or own or is_moderator(viewer):
+    if report.visibility != Visibility.ANONYMISED or own or acts_as_moderator(viewer):
         return cosignature.organisation.name, True
     return anonymised_organisation_label(cosignature.organisation), False
 
@@ -207,7 +207,7 @@ def report_queue_for(
     *, viewer: Any, filters: Mapping[str, Any] | None = None
 ) -> QuerySet[BarrierReport]:
     """The triage work list for moderators: oldest submission first."""
-    if not is_moderator(viewer):
+    if not acts_as_moderator(viewer):
         return BarrierReport.objects.none()
     filters = dict(filters or {})
     filters.setdefault("status", Status.SUBMITTED)
@@ -222,7 +222,7 @@ def report_queue_for(
 
 def report_queue_counts(*, viewer: Any) -> dict[str, int]:
     """How many reports wait in each status (one query)."""
-    if not is_moderator(viewer):
+    if not acts_as_moderator(viewer):
         return {}
     rows = (
         reports_visible_to(viewer)

@@ -66,6 +66,7 @@ def make_moderator(user: User, *, with_mfa: bool = True) -> User:
     if with_mfa:
         TOTP.activate(user, generate_totp_secret())
     user.__dict__.pop("is_moderator", None)
+    user.__dict__.pop("_portal_has_mfa", None)
     return user
 
 

@@ -73,9 +73,21 @@ def people():
             ["visitor", "member", "unverified_official", "moderator", "admin"],
         ),
         (
-            permissions.is_moderator,
+            permissions.has_moderator_role,
             ["moderator", "moderator_without_mfa", "admin"],
             ["visitor", "member", "official", "inactive_moderator"],
+        ),
+        (
+            permissions.acts_as_moderator,
+            ["moderator", "admin"],
+            [
+                "visitor",
+                "member",
+                "official",
+                "inactive_moderator",
+                "moderator_without_mfa",
+                "staff_without_mfa",
+            ],
         ),
         (
             permissions.has_mfa,
@@ -91,10 +103,10 @@ def test_role_predicates_allow_and_deny(people, predicate, allowed, denied):
         assert not predicate(getattr(people, name)), f"{predicate.__name__} should deny {name}"
 
 
-def test_a_superuser_counts_as_a_moderator_but_staff_status_alone_does_not(people):
+def test_a_superuser_holds_the_moderator_role_but_staff_status_alone_does_not(people):
     staff = UserFactory(is_staff=True)
-    assert permissions.is_moderator(people.staff_without_mfa)
-    assert not permissions.is_moderator(staff)
+    assert permissions.has_moderator_role(people.staff_without_mfa)
+    assert not permissions.has_moderator_role(staff)
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from django.apps import apps
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
-from portal.demo import DEMO_PASSWORD
+from portal.demo import DEMO_PASSWORD, staff_enrolment_reset
 from portal.models import Organisation
 
 
@@ -47,6 +47,7 @@ class Command(BaseCommand):
 
             with transaction.atomic():
                 seed(log)
+        staff_enrolment_reset()
         elapsed = time.monotonic() - started
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded in {elapsed:.1f} s."))
         self._print_accounts()
