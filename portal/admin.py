@@ -11,6 +11,7 @@ from portal.models import (
     NtmChapter,
     Organisation,
     OrganisationType,
+    OutboxEmail,
     Topic,
     User,
     VerifiedDomain,
@@ -102,6 +103,23 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(OutboxEmail)
+class OutboxEmailAdmin(admin.ModelAdmin):
+    """Read-only: what was sent, what waits and why (workers write these rows)."""
+
+    list_display = ["created_at", "recipient", "subject", "status", "attempts", "sent_at"]
+    list_filter = ["status", "template", "language", "created_at"]
+    search_fields = ["recipient", "subject"]
+    date_hierarchy = "created_at"
+    readonly_fields = [field.name for field in OutboxEmail._meta.fields]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
         return False
 
 

@@ -1,9 +1,10 @@
-"""Members, organisations, reference data and the audit trail."""
+"""Members, organisations, reference data, the audit trail and the email outbox."""
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -377,3 +378,64 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("Audit events are append-only.")
+
+
+class OutboxEmail(models.Model):
+    """One email, written in the transaction of the action that causes it and delivered by a
+    worker (portal.outbox). A broker outage leaves the row pending until a worker or the
+    sweeper sends it, so the action never fails because mail could not be queued."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Given up")
+
+    recipient = models.EmailField(_("recipient"), max_length=254)
+    subject = models.TextField(_("subject"))
+    body_text = models.TextField(_("text body"))
+    body_html = models.TextField(_("HTML body"), blank=True)
+    headers = models.JSONField(_("extra headers"), default=dict, blank=True)
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    template = models.CharField(
+        _("template"),
+        max_length=150,
+        blank=True,
+        help_text=_("What the email is, for instance report_status_changed."),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    created_at = models.DateTimeField(_("written"), default=timezone.now)
+    next_attempt_at = models.DateTimeField(
+        _("next attempt"),
+        default=timezone.now,
+        help_text=_("When the sweeper sends it again if it is still waiting."),
+    )
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("outgoing email")
+        verbose_name_plural = _("outgoing emails")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="sent", sent_at__isnull=False)
+                | (~Q(status="sent") & Q(sent_at__isnull=True)),
+                name="outbox_email_sent_at_iff_sent",
+            )
+        ]
+        indexes = [
+            # The sweeper's query: pending rows whose next attempt is due.
+            models.Index(
+                fields=["next_attempt_at"],
+                name="outbox_email_due",
+                condition=Q(status="pending"),
+            ),
+            # The admin lists the newest first.
+            models.Index(fields=["-created_at"], name="outbox_email_newest"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient}: {self.subject}"

@@ -1,23 +1,36 @@
-"""Background work for the portal package: sending email."""
+"""Background work for the portal package: delivering the email outbox.
 
-import smtplib
+`outbox_deliver` sends one `OutboxEmail` row (queued when the action that wrote it commits);
+`outbox_sweep` runs from beat every OUTBOX_SWEEP_SECONDS and queues again every row still
+waiting (see portal.outbox for the guarantees and their one limit).
+"""
 
 from celery import shared_task
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.db import OperationalError
+
+from portal import outbox
+
+# The database being briefly unreachable is worth a retry; a mail server failure is not
+# raised (portal.outbox records it on the row and the sweeper retries it with backoff).
+TRANSIENT = (OperationalError, ConnectionError, TimeoutError)
 
 
-@shared_task(
-    autoretry_for=(smtplib.SMTPException, ConnectionError, TimeoutError),
-    retry_backoff=True,
-    retry_backoff_max=600,
-    max_retries=8,
-)
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, retry_backoff_max=600, max_retries=5)
+def outbox_deliver(*, email_id: int) -> bool:
+    """Send one email from the outbox, unless it is sent already or being sent."""
+    return outbox.email_deliver(email_id=email_id)
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, retry_backoff_max=60, max_retries=3)
+def outbox_sweep() -> int:
+    """Queue again every outbox email still waiting after a few minutes."""
+    return outbox.emails_requeue_due()
+
+
+@shared_task
 def email_send(*, to: list[str], subject: str, body: str, html: str = "") -> None:
-    """Send one email; transient SMTP failures retry with exponential backoff."""
-    message = EmailMultiAlternatives(
-        subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=to
-    )
-    if html:
-        message.attach_alternative(html, "text/html")
-    message.send()
+    """Before the outbox, emails travelled in the task message itself. Messages of that kind
+    still in the broker when this version is deployed go into the outbox here, so none is
+    lost; nothing queues this task any more."""
+    for address in to:
+        outbox.email_queue(to=address, subject=subject, body_text=body, body_html=html)

@@ -6,7 +6,7 @@ from django.apps import apps
 from django.contrib import admin
 from django.urls import reverse
 
-from portal import services
+from portal import outbox, services
 from portal.models import AuditEvent, Organisation, User
 from tests.factories import MemberFactory, OfficialFactory, UserFactory
 
@@ -38,6 +38,7 @@ def some_rows(db):
     OfficialFactory()
     services.verified_domain_add(actor=member, domain="trade.go.ke", organisation_name="MITI")
     services.audit_record(actor=member, action="test.event", target=member.organisation)
+    outbox.email_queue(to=member.email, subject="Welcome to the portal", body_text="Hello.")
 
 
 @pytest.mark.parametrize("model", _models("portal"), ids=lambda model: model._meta.label)
