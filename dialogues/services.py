@@ -35,8 +35,10 @@ from dialogues.models import (
 from dialogues.permissions import can_start_from_report
 from dialogues.rendering import plain_excerpt, render_markdown
 from dialogues.selectors import notification_frequency_for, suspension_active_for
+from portal.background import enqueue_on_commit
 from portal.emails import email_member
 from portal.models import User
+from portal.outbox import retry_after
 from portal.permissions import acts_as_moderator, has_moderator_role, is_official
 from portal.services import audit_record
 
@@ -428,8 +430,10 @@ def _notifications_queue(*, post: Post, thread: Thread) -> None:
     ).values_list("user_id", flat=True)
     from dialogues.tasks import notifications_send_to
 
+    # A broker outage must not fail the post: the rows wait, and notifications_sweep (or the
+    # daily run) emails them when the task could not be queued.
     for user_id in immediate:
-        notifications_send_to.delay_on_commit(recipient_id=user_id)
+        enqueue_on_commit(notifications_send_to, recipient_id=user_id)
 
 
 @transaction.atomic
@@ -507,6 +511,23 @@ def notification_recipients_due() -> list[int]:
     """Members with queued posts (the daily run fans out one task per member)."""
     return list(
         Notification.objects.filter(sent_at__isnull=True)
+        .values_list("recipient_id", flat=True)
+        .distinct()
+        .order_by("recipient_id")
+    )
+
+
+def notification_recipients_overdue(*, now: datetime | None = None) -> list[int]:
+    """Members who want news straight away and have a post queued for longer than
+    OUTBOX_RETRY_AFTER_SECONDS: their on-commit task was never queued (a broker outage) or
+    never ran (a worker lost). The sweeper sends them a task each."""
+    cutoff = (now or timezone.now()) - retry_after()
+    return list(
+        Notification.objects.filter(
+            sent_at__isnull=True,
+            created_at__lte=cutoff,
+            recipient__dialogue_preference__frequency=NotificationPreference.Frequency.IMMEDIATE,
+        )
         .values_list("recipient_id", flat=True)
         .distinct()
         .order_by("recipient_id")

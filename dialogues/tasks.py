@@ -3,8 +3,10 @@
 Tasks are thin: ids in, load the rows, call a service. `notifications_send_to` runs on
 commit for members who want posts straight away; `notifications_send_daily` runs once a
 day from Celery beat (CELERY_BEAT_SCHEDULE in portal/settings.py) and fans out one task per
-member with queued posts. A task run twice sends nothing twice: the service claims the rows
-it emails about (SKIP LOCKED) and marks them processed in the same transaction.
+member with queued posts; `notifications_sweep` runs every OUTBOX_SWEEP_SECONDS for the
+straight-away members whose task was never queued (a broker outage) or never ran. A task run
+twice sends nothing twice: the service claims the rows it emails about (SKIP LOCKED) and
+marks them processed in the same transaction.
 
 `digest_compile_weekly` compiles last week's digest every Monday (see the section at the end).
 """
@@ -29,6 +31,17 @@ def notifications_send_to(*, recipient_id: int, daily: bool = False) -> int:
         return 0
     frequencies = None if daily else {NotificationPreference.Frequency.IMMEDIATE}
     return services.notifications_send(recipient=recipient, only_if=frequencies)
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, retry_backoff_max=60, max_retries=3)
+def notifications_sweep() -> int:
+    """Every minute or so (beat): a task for each straight-away member whose queued posts
+    have waited too long, because their task could not be queued (a broker outage) or was
+    lost with a worker. Sending twice is harmless: the service claims the rows it sends."""
+    recipients = services.notification_recipients_overdue()
+    for recipient_id in recipients:
+        notifications_send_to.delay(recipient_id=recipient_id)
+    return len(recipients)
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, retry_backoff_max=600, max_retries=5)

@@ -127,13 +127,17 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and Redis --------------------------------------------------------------------
 # REDIS_URL, e.g. redis://127.0.0.1:6379/0: cache (rate limits) and Celery broker.
+# The cache fails open (portal/cache.py): with Redis down, login, signup, password reset and
+# posting still answer, rate limits stop counting, and /healthz reports the outage.
+# https://docs.djangoproject.com/en/6.1/topics/cache/#redis
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "portal.cache.FailOpenRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "portal-test" if TESTING else "portal",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
         }
     }
 else:
@@ -153,6 +157,9 @@ if REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
         # Longer than the longest task, so an unacknowledged task is not delivered twice.
         "visibility_timeout": CELERY_LONGEST_TASK_SECONDS * 2,
+        # A web request that queues work while Redis is unreachable gives up quickly (the
+        # work waits in the outbox); without it a dropped packet waits for the OS timeout.
+        "socket_connect_timeout": 2,
     }
 else:
     CELERY_BROKER_URL = "filesystem://localhost//"
@@ -194,8 +201,23 @@ def _crontab_from_env(value: str) -> crontab:
 
 
 DIGEST_SCHEDULE = os.environ.get("DIGEST_SCHEDULE", "0 5 * * mon")
+# The outbox (portal/outbox.py): every email is a row first. Beat's sweepers queue again what
+# is still waiting OUTBOX_RETRY_AFTER_SECONDS after it was written or last tried (a broker
+# outage, a worker that died, a mail server that refused), every OUTBOX_SWEEP_SECONDS.
+OUTBOX_SWEEP_SECONDS = int(os.environ.get("OUTBOX_SWEEP_SECONDS", "60"))
+OUTBOX_RETRY_AFTER_SECONDS = int(os.environ.get("OUTBOX_RETRY_AFTER_SECONDS", "180"))
 # Periodic tasks register here as the packages that own them grow.
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    # Emails still waiting in the outbox (a broker outage, a worker lost, a refusing server).
+    "outbox-sweep": {
+        "task": "portal.tasks.outbox_sweep",
+        "schedule": OUTBOX_SWEEP_SECONDS,
+    },
+    # Straight-away dialogue notifications whose task was never queued or never ran.
+    "dialogues-notifications-sweep": {
+        "task": "dialogues.tasks.notifications_sweep",
+        "schedule": OUTBOX_SWEEP_SECONDS,
+    },
     # One email a day to members who chose daily news of the threads and themes they follow.
     "dialogues-daily-notifications": {
         "task": "dialogues.tasks.notifications_send_daily",
