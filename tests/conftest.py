@@ -2,6 +2,7 @@
 
 import os
 import warnings
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -155,27 +156,59 @@ def needs_redis() -> None:
 # --- A real Celery worker ----------------------------------------------------------------
 
 
+def wait_until(condition, *, timeout: float = 30, message: str = "condition", details=str):
+    """Poll `condition` every 0.1 s until it is true; fail with `details()` at the deadline."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.1)
+    pytest.fail(f"{message} not reached within {timeout} s\n{details()}")
+
+
+@contextmanager
+def celery_publishing_to(broker_url: str):
+    """Make this test process publish tasks to `broker_url` instead of running them eagerly."""
+    import kombu.pools
+
+    from portal.celery import app as celery_app
+
+    def reset_connections() -> None:
+        kombu.pools.reset()  # close the connections to the previous broker, forget the pools
+        celery_app._pool = None
+        celery_app.amqp._producer_pool = None
+
+    saved = (celery_app.conf.task_always_eager, celery_app.conf.broker_url)
+    celery_app.conf.task_always_eager = False
+    celery_app.conf.broker_url = broker_url
+    reset_connections()
+    try:
+        yield celery_app
+    finally:
+        celery_app.conf.task_always_eager, celery_app.conf.broker_url = saved
+        reset_connections()
+
+
 @pytest.fixture
-def celery_worker_process(needs_redis, needs_postgres, transactional_db, tmp_path):
-    """A real `celery -A portal worker` on Redis, reading and writing the test database.
+def start_celery_worker(needs_postgres, transactional_db, tmp_path):
+    """Start real `celery -A portal worker` processes reading and writing the test database.
 
-    While the fixture is active, the test process publishes tasks to Redis instead of running
-    them eagerly (`task.apply_async(...)` / `.delay(...)`); rows a test creates are committed
-    (transactional_db), so the worker sees them. Email sent by the worker lands as files in
-    `worker.mail_dir`; `worker.log_path` holds the worker's log; `worker.restart()` starts a
-    new worker once the test has killed the first. Stopped after the test.
-
-        def test_x(celery_worker_process):
-            email_send.apply_async(kwargs={...})
-            celery_worker_process.wait_for(lambda: any(celery_worker_process.mail_dir.iterdir()))
+    `start_celery_worker(broker_url=..., beat=False, env={...})` starts one worker on that
+    broker (default: REDIS_URL), with beat inside it if asked, and extra environment (say
+    OUTBOX_SWEEP_SECONDS). While it runs, the test process publishes tasks to the same broker
+    instead of running them eagerly (`task.apply_async(...)` / `.delay(...)`); rows a test
+    creates are committed (transactional_db), so the worker sees them. Email sent by the
+    worker lands as files in `worker.mail_dir`; `worker.log()` reads its log;
+    `worker.restart()` starts a new worker once the test has killed the first. Workers stop
+    after the test.
     """
     import subprocess
     import sys
-    import time
+    from contextlib import ExitStack
     from types import SimpleNamespace
     from urllib.parse import quote
-
-    from portal.celery import app as celery_app
 
     database = settings.DATABASES["default"]
     credentials = quote(database.get("USER") or "", safe="")
@@ -185,87 +218,190 @@ def celery_worker_process(needs_redis, needs_postgres, transactional_db, tmp_pat
         f"postgres://{credentials}@{database.get('HOST') or 'localhost'}:"
         f"{database.get('PORT') or 5432}/{database['NAME']}"
     )
-    mail_dir = tmp_path / "mail"
-    mail_dir.mkdir()
-    log_path = tmp_path / "worker.log"
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        # The worker must behave as in production, not as a test process.
-        if key not in {"PYTEST_VERSION", "PYTEST_CURRENT_TEST", "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    }
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "portal.settings",
-            "DATABASE_URL": database_url,
-            "REDIS_URL": settings.REDIS_URL,
-            "EMAIL_URL": f"file://{mail_dir}",
-            "CELERY_TASK_ALWAYS_EAGER": "0",
-            "DEBUG": "1",
-            "VAR_DIR": str(tmp_path / "var"),
-            "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+    workers: list[SimpleNamespace] = []
+    publishing = ExitStack()
+
+    def start_worker(
+        *, broker_url: str = "", beat: bool = False, env: dict[str, str] | None = None
+    ) -> SimpleNamespace:
+        broker_url = broker_url or settings.REDIS_URL
+        folder = tmp_path / f"worker-{len(workers) + 1}"
+        mail_dir = folder / "mail"
+        mail_dir.mkdir(parents=True)
+        log_path = folder / "worker.log"
+        log_path.touch()
+        worker_env = {
+            key: value
+            for key, value in os.environ.items()
+            # The worker must behave as in production, not as a test process.
+            if key not in {"PYTEST_VERSION", "PYTEST_CURRENT_TEST", "DJANGO_ALLOW_ASYNC_UNSAFE"}
         }
-    )
-    command = [
-        sys.executable, "-m", "celery", "-A", "portal", "worker",
-        "--pool=solo", "--concurrency=1", "-Q", "celery", "--loglevel=INFO",
-        "--without-gossip", "--without-mingle", "--without-heartbeat",
-    ]  # fmt: skip
+        worker_env.update(
+            {
+                "DJANGO_SETTINGS_MODULE": "portal.settings",
+                "DATABASE_URL": database_url,
+                "REDIS_URL": broker_url,
+                "EMAIL_URL": f"file://{mail_dir}",
+                "CELERY_TASK_ALWAYS_EAGER": "0",
+                "DEBUG": "1",
+                "VAR_DIR": str(folder / "var"),
+                "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+                **(env or {}),
+            }
+        )
+        command = [
+            sys.executable, "-m", "celery", "-A", "portal", "worker",
+            "--pool=solo", "--concurrency=1", "-Q", "celery", "--loglevel=INFO",
+            "--without-gossip", "--without-mingle", "--without-heartbeat",
+        ]  # fmt: skip
+        if beat:
+            command.append("--beat")
 
-    def log() -> str:
-        return log_path.read_text(errors="replace") if log_path.exists() else ""
+        def log() -> str:
+            return log_path.read_text(errors="replace")
 
-    def wait_for(condition, timeout: float = 30, message: str = "condition") -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if condition():
-                return
-            if process.poll() is not None:
-                pytest.fail(f"the Celery worker exited ({process.returncode}):\n{log()}")
-            time.sleep(0.1)
-        pytest.fail(f"{message} not reached within {timeout} s; worker log:\n{log()}")
+        def launch() -> subprocess.Popen:
+            with log_path.open("a") as log_file:
+                return subprocess.Popen(
+                    command,
+                    cwd=Path(__file__).resolve().parent.parent,
+                    env=worker_env,
+                    stdout=log_file,
+                    stderr=subprocess.STDOUT,
+                )
 
-    was_eager = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = False
-    celery_app.control.purge()  # nothing left over from an earlier run
+        def wait_for(condition, timeout: float = 30, message: str = "condition") -> None:
+            def alive_and_true() -> bool:
+                if worker.process.poll() is not None:
+                    pytest.fail(f"the Celery worker exited ({worker.process.returncode}):\n{log()}")
+                return bool(condition())
 
-    def start() -> subprocess.Popen:
-        with log_path.open("a") as log_file:
-            return subprocess.Popen(
-                command,
-                cwd=Path(__file__).resolve().parent.parent,
-                env=env,
-                stdout=log_file,
-                stderr=subprocess.STDOUT,
+            wait_until(
+                alive_and_true,
+                timeout=timeout,
+                message=message,
+                details=lambda: f"worker log:\n{log()}",
             )
 
-    def restart() -> SimpleNamespace:
-        """Start a new worker once the current one has died (say, killed by the test)."""
-        nonlocal process
-        process.wait(timeout=15)
-        workers_ready = log().count(" ready.")
-        process = worker.process = start()
-        wait_for(lambda: log().count(" ready.") > workers_ready, message="worker ready again")
+        def restart() -> SimpleNamespace:
+            """Start a new worker once the current one has died (say, killed by the test)."""
+            worker.process.wait(timeout=15)
+            workers_ready = log().count(" ready.")
+            worker.process = launch()
+            wait_for(lambda: log().count(" ready.") > workers_ready, message="worker ready again")
+            return worker
+
+        if not workers:
+            celery_app = publishing.enter_context(celery_publishing_to(broker_url))
+            celery_app.control.purge()  # nothing left over from an earlier run
+        worker = SimpleNamespace(
+            process=launch(),
+            broker_url=broker_url,
+            mail_dir=mail_dir,
+            log_path=log_path,
+            log=log,
+            wait_for=wait_for,
+            restart=restart,
+        )
+        workers.append(worker)
+        wait_for(lambda: " ready." in log(), message="worker ready")
         return worker
 
-    log_path.touch()
-    process = start()
-    worker = SimpleNamespace(
-        process=process,
-        mail_dir=mail_dir,
-        log_path=log_path,
-        log=log,
-        wait_for=wait_for,
-        restart=restart,
-    )
     try:
-        wait_for(lambda: " ready." in log(), message="worker ready")
-        yield worker
+        yield start_worker
     finally:
-        celery_app.conf.task_always_eager = was_eager
-        process.terminate()
+        for worker in workers:
+            worker.process.terminate()
+        for worker in workers:
+            try:
+                worker.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                worker.process.kill()
+                worker.process.wait(timeout=5)
+        publishing.close()
+
+
+@pytest.fixture
+def celery_worker_process(needs_redis, start_celery_worker):
+    """A real worker on REDIS_URL (see `start_celery_worker`).
+
+    def test_x(celery_worker_process):
+        email_send.apply_async(kwargs={...})
+        celery_worker_process.wait_for(lambda: any(celery_worker_process.mail_dir.iterdir()))
+    """
+    return start_celery_worker()
+
+
+# --- A private Redis server ----------------------------------------------------------------
+
+
+class RedisServer:
+    """A `redis-server` of the test's own, on a free port, that the test can stop and start."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.port = _free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process = None
+
+    def answers(self) -> bool:
+        """PING over a plain socket (redis-py's client would retry with backoff)."""
+        import socket
+
         try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as sock:
+                sock.sendall(b"PING\r\n")
+                return sock.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def log(self) -> str:
+        path = self.directory / "redis.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def start(self) -> "RedisServer":
+        import subprocess
+
+        command = [
+            "redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
+            "--save", "", "--appendonly", "no", "--dir", str(self.directory),
+            "--logfile", str(self.directory / "redis.log"),
+        ]  # fmt: skip
+        self.process = subprocess.Popen(
+            command,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_until(self.answers, timeout=15, message="redis-server answering", details=self.log)
+        return self
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        self.process.terminate()
+        self.process.wait(timeout=15)
+        self.process = None
+        wait_until(lambda: not self.answers(), timeout=15, message="redis-server stopped")
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def private_redis(tmp_path):
+    """A running `redis-server` on a free port (`.url`), with `.stop()` and `.start()`."""
+    import shutil
+
+    require(shutil.which("redis-server") is not None, "needs redis-server (apt-get install it)")
+    directory = tmp_path / "redis"
+    directory.mkdir()
+    server = RedisServer(directory).start()
+    try:
+        yield server
+    finally:
+        server.stop()

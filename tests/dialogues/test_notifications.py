@@ -1,9 +1,11 @@
 """Following threads and themes, batched emails about new posts, unsubscribing."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.core import signing
+from django.utils import timezone
 
 from dialogues import services, tasks
 from dialogues.models import Follow, Notification, NotificationPreference, Post
@@ -132,6 +134,28 @@ def test_the_immediate_task_leaves_daily_members_for_the_daily_run(
     with run_on_commit():
         assert tasks.notifications_send_to(recipient_id=follower.pk) == 0
     assert Notification.objects.get(recipient=follower).sent_at is None
+
+
+def test_the_sweeper_emails_straight_away_members_whose_task_never_ran(
+    no_premoderation, open_thread, follower, member, mailoutbox, run_on_commit, settings
+):
+    settings.OUTBOX_RETRY_AFTER_SECONDS = 180
+    _set(follower, Frequency.IMMEDIATE)
+    services.follow_set(user=follower, thread=open_thread, following=True)
+    # Posted without a commit, so the straight-away task is never queued: a broker outage.
+    reply(member, open_thread, "Gateways now accept us")
+    with run_on_commit():
+        assert tasks.notifications_sweep() == 0, "a fresh post is left to its own task"
+
+    Notification.objects.update(created_at=timezone.now() - timedelta(minutes=4))
+    with run_on_commit():
+        assert tasks.notifications_sweep() == 1, "the thread's author (daily) waits"
+    assert [message.to for message in mailoutbox] == [[follower.email]]
+    assert "Gateways now accept us" in mailoutbox[0].body
+
+    with run_on_commit():
+        assert tasks.notifications_sweep() == 0
+    assert len(mailoutbox) == 1, "a second sweep sends nothing twice"
 
 
 def _unsubscribe_links(body: str) -> list[str]:

@@ -2,24 +2,53 @@
 
 from email import message_from_string
 
+from portal import outbox
+from portal.models import OutboxEmail
 from portal.tasks import email_send
 
 
-def test_a_real_worker_sends_an_email_queued_on_redis(celery_worker_process):
+def read_mail(path) -> object:
+    """One message written by Django's file email backend (messages end with a dashed line)."""
+    return message_from_string(path.read_text().split("\n" + "-" * 79, 1)[0])
+
+
+def test_a_real_worker_delivers_an_outbox_email_and_marks_it_sent(celery_worker_process):
+    worker = celery_worker_process
+
+    email = outbox.email_queue(
+        to="amina@trade.go.ke",
+        subject="[Trade Dialogues Portal] Your official account is verified",
+        body_text="Hello Amina,\n\nYour account is verified as an official account.\n",
+    )
+
+    worker.wait_for(
+        lambda: OutboxEmail.objects.filter(pk=email.pk, status="sent").exists(),
+        message="the email marked sent",
+    )
+    (mail_file,) = list(worker.mail_dir.iterdir())
+    message = read_mail(mail_file)
+    assert message["To"] == "amina@trade.go.ke"
+    assert message["Subject"] == "[Trade Dialogues Portal] Your official account is verified"
+    assert message["Message-ID"].startswith(f"<outbox.{email.pk}.")
+    assert "Your account is verified as an official account." in message.get_payload()
+    email.refresh_from_db()
+    assert email.attempts == 1
+    assert email.sent_at is not None
+    assert "portal.tasks.outbox_deliver" in worker.log()
+
+
+def test_a_message_queued_before_the_outbox_existed_still_reaches_its_reader(
+    celery_worker_process,
+):
     worker = celery_worker_process
 
     email_send.apply_async(
-        kwargs={
-            "to": ["amina@trade.go.ke"],
-            "subject": "[Trade Dialogues Portal] Your official account is verified",
-            "body": "Hello Amina,\n\nYour account is verified as an official account.\n",
-        }
+        kwargs={"to": ["amina@trade.go.ke"], "subject": "Queued last week", "body": "Hello."}
     )
 
-    worker.wait_for(lambda: any(worker.mail_dir.iterdir()), message="an email file")
+    worker.wait_for(
+        lambda: OutboxEmail.objects.filter(recipient="amina@trade.go.ke", status="sent").exists(),
+        message="the old message delivered through the outbox",
+    )
     (mail_file,) = list(worker.mail_dir.iterdir())
-    message = message_from_string(mail_file.read_text().split("\n" + "-" * 79, 1)[0])
-    assert message["To"] == "amina@trade.go.ke"
-    assert message["Subject"] == "[Trade Dialogues Portal] Your official account is verified"
-    assert "Your account is verified as an official account." in message.get_payload()
-    assert "portal.tasks.email_send" in worker.log()
+    assert read_mail(mail_file)["Subject"] == "Queued last week"
