@@ -20,8 +20,11 @@ logger = logging.getLogger(__name__)
 
 # What publishing raises when the broker is down or unreachable. kombu wraps most connection
 # errors in OperationalError; the others can surface from a socket or from redis-py directly.
+# kombu's ConnectionError covers InconsistencyError: a Redis that restarted empty has lost the
+# queue bindings until a worker reconnects and declares them again.
 BROKER_ERRORS: tuple[type[BaseException], ...] = (
     kombu.exceptions.OperationalError,
+    kombu.exceptions.ConnectionError,
     redis.exceptions.ConnectionError,
     redis.exceptions.TimeoutError,
     OSError,
