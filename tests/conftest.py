@@ -228,6 +228,7 @@ def start_celery_worker(needs_postgres, transactional_db, tmp_path):
         folder = tmp_path / f"worker-{len(workers) + 1}"
         mail_dir = folder / "mail"
         mail_dir.mkdir(parents=True)
+        (folder / "var").mkdir()  # beat keeps its schedule file there
         log_path = folder / "worker.log"
         log_path.touch()
         worker_env = {
