@@ -209,14 +209,18 @@ OUTBOX_RETRY_AFTER_SECONDS = int(os.environ.get("OUTBOX_RETRY_AFTER_SECONDS", "1
 # Periodic tasks register here as the packages that own them grow.
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # Emails still waiting in the outbox (a broker outage, a worker lost, a refusing server).
+    # A sweep not started before the next one is due expires, so they do not pile up while
+    # every worker is down.
     "outbox-sweep": {
         "task": "portal.tasks.outbox_sweep",
         "schedule": OUTBOX_SWEEP_SECONDS,
+        "options": {"expires": OUTBOX_SWEEP_SECONDS},
     },
     # Straight-away dialogue notifications whose task was never queued or never ran.
     "dialogues-notifications-sweep": {
         "task": "dialogues.tasks.notifications_sweep",
         "schedule": OUTBOX_SWEEP_SECONDS,
+        "options": {"expires": OUTBOX_SWEEP_SECONDS},
     },
     # One email a day to members who chose daily news of the threads and themes they follow.
     "dialogues-daily-notifications": {
