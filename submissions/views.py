@@ -53,6 +53,7 @@ from submissions.permissions import (
     can_file_reports,
     can_respond_officially,
     can_see_full_timeline,
+    can_see_who_decided,
     can_triage,
     moderator_transitions,
 )
@@ -97,6 +98,7 @@ def _detail_context(request: HttpRequest, report: BarrierReport) -> dict[str, An
         "report": report,
         "timeline": selectors.report_timeline_for(viewer=viewer, report=report),
         "full_timeline": can_see_full_timeline(viewer, report),
+        "timeline_actors": can_see_who_decided(viewer, report),
         "cosigners": selectors.report_cosigners_for(viewer=viewer, report=report),
         "attachments": selectors.report_attachments_for(viewer=viewer, report=report),
         "duplicates": selectors.report_duplicates_for(viewer=viewer, report=report),
