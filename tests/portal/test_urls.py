@@ -88,8 +88,7 @@ def _named_routes(patterns, namespace: str = "", converters=None) -> Iterator[tu
         if not pattern.name:
             continue
         kwargs: dict | None = {
-            name: SAMPLE_BY_CONVERTER[type(converter).__name__]
-            for name, converter in found.items()
+            name: SAMPLE_BY_CONVERTER[type(converter).__name__] for name, converter in found.items()
         }
         if groups - set(SAMPLE_BY_GROUP):
             kwargs = None
