@@ -1,14 +1,15 @@
 """Weekly digest pages: the archive, one week's edition, its downloads, subscriptions."""
 
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from dialogues import digests
 from dialogues.digest_forms import DigestSubscriptionForm
@@ -23,7 +24,7 @@ def _language() -> str:
 
 
 @public
-@require_GET
+@require_safe
 def digest_list(request: HttpRequest) -> HttpResponse:
     archive = digests.digest_archive_for(viewer=request.user)
     page = Paginator(archive, ARCHIVE_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -41,6 +42,20 @@ def digest_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+# Editions for signed-in readers only: a link to one (the announcement email's, a colleague's)
+# followed while signed out leads to the sign-in page and back, where a visitor would
+# otherwise meet a 404. A signed-in reader who may not read the edition still gets 404.
+SIGNED_IN_EDITIONS = (digests.Edition.OFFICIALS, digests.Edition.PERSONAL)
+
+
+def _sign_in_first(request: HttpRequest) -> HttpResponse | None:
+    if request.user.is_authenticated:
+        return None
+    if request.GET.get("edition", "") not in SIGNED_IN_EDITIONS:
+        return None
+    return redirect_to_login(request.get_full_path())
+
+
 def _edition_query(digest) -> str:
     if digest.edition == digests.Edition.PUBLIC:
         return ""
@@ -48,8 +63,10 @@ def _edition_query(digest) -> str:
 
 
 @public
-@require_GET
+@require_safe
 def digest_detail(request: HttpRequest, week: str) -> HttpResponse:
+    if sign_in := _sign_in_first(request):
+        return sign_in
     digest = digests.digest_get_for(
         viewer=request.user, week=week, edition=request.GET.get("edition", "")
     )
@@ -79,8 +96,10 @@ def digest_detail(request: HttpRequest, week: str) -> HttpResponse:
 
 
 @public
-@require_GET
-def digest_download(request: HttpRequest, week: str, fmt: str) -> FileResponse:
+@require_safe
+def digest_download(request: HttpRequest, week: str, fmt: str) -> HttpResponseBase:
+    if sign_in := _sign_in_first(request):
+        return sign_in
     digest = digests.digest_get_for(
         viewer=request.user, week=week, edition=request.GET.get("edition", "")
     )
@@ -100,7 +119,7 @@ def digest_download(request: HttpRequest, week: str, fmt: str) -> FileResponse:
 
 
 @official_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def digest_subscription(request: HttpRequest) -> HttpResponse:
     subscription = digests.subscription_for(viewer=request.user)
     initial = {"email": True}

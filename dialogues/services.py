@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.core import signing
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -32,14 +33,19 @@ from dialogues.models import (
     Theme,
     Thread,
 )
-from dialogues.permissions import can_start_from_report
+from dialogues.permissions import can_post, can_start_from_report, is_author
 from dialogues.rendering import plain_excerpt, render_markdown
 from dialogues.selectors import notification_frequency_for, suspension_active_for
 from portal.background import enqueue_on_commit
 from portal.emails import email_member
 from portal.models import User
 from portal.outbox import retry_after
-from portal.permissions import acts_as_moderator, has_moderator_role, is_official
+from portal.permissions import (
+    acts_as_moderator,
+    has_moderator_role,
+    is_official,
+    require_moderator,
+)
 from portal.services import audit_record
 
 UNSUBSCRIBE_SALT = "dialogues.unsubscribe"
@@ -100,6 +106,12 @@ def _refuse_if_suspended(member: User) -> None:
             % {"ends": suspension.ends.strftime("%Y-%m-%d %H:%M"), "reason": suspension.reason},
             retry_at=suspension.ends,
         )
+
+
+def _refuse_if_not_a_writer(author: User) -> None:
+    """Members write; a moderator without an organisation only once they act as one."""
+    if not can_post(author):
+        raise PermissionDenied
 
 
 def _refuse_if_too_fast(member: User, thread: Thread | None = None) -> None:
@@ -213,6 +225,7 @@ def thread_start(
     *, author: User, theme: Theme, title: str, body: str, reports: Iterable[Any] = ()
 ) -> Thread:
     """Start a thread with its opening post; it opens when that post is published."""
+    _refuse_if_not_a_writer(author)
     _lock_member(author)
     _refuse_if_suspended(author)
     _refuse_if_too_fast(author)
@@ -238,6 +251,7 @@ def thread_start(
 @transaction.atomic
 def post_create(*, author: User, thread: Thread, body: str, quote: Post | None = None) -> Post:
     """Reply in a thread. New members' posts and posts in pre-moderated threads wait."""
+    _refuse_if_not_a_writer(author)
     thread = Thread.objects.select_for_update().get(pk=thread.pk)
     _lock_member(author)
     if thread.status != Thread.Status.OPEN:
@@ -321,6 +335,8 @@ def post_mark_official_response(*, actor: User, post: Post, is_response: bool) -
     """An official marks their own post (or a moderator marks an official's post) as the
     official response of their body."""
     post = Post.objects.select_for_update().get(pk=post.pk)
+    if not (acts_as_moderator(actor) or (is_official(actor) and is_author(actor, post))):
+        raise PermissionDenied
     if post.is_official_response == is_response:
         return post
     if is_response and not (post.author_was_official and post.is_published):
@@ -561,6 +577,7 @@ def _lock_post(post: Post) -> tuple[Thread, Post]:
 def post_approve(*, moderator: User, post: Post, reason: str = "") -> Post:
     """Publish a pending, held or hidden post, or dismiss the flags on a published one.
     Removal is final: a removed post stays removed."""
+    require_moderator(moderator)
     thread, post = _lock_post(post)
     previous = post.status
     if previous == Post.Status.REMOVED:
@@ -589,6 +606,7 @@ def post_approve(*, moderator: User, post: Post, reason: str = "") -> Post:
 
 
 def _take_down(*, moderator: User, post: Post, reason: str, status: str, action: str) -> Post:
+    require_moderator(moderator)
     thread, post = _lock_post(post)
     previous = post.status
     if previous == status or previous == Post.Status.REMOVED:
@@ -663,6 +681,7 @@ def _thread_action(
     data: dict[str, Any] | None = None,
 ) -> Thread:
     """Apply field changes to a locked thread; record and tell its author if anything changed."""
+    require_moderator(moderator)
     thread = (
         Thread.objects.select_for_update()
         .select_related("author", "theme__topic")
@@ -748,6 +767,7 @@ def thread_move(*, moderator: User, thread: Thread, theme: Theme, reason: str) -
 
 @transaction.atomic
 def thread_remove(*, moderator: User, thread: Thread, reason: str) -> Thread:
+    require_moderator(moderator)
     if Thread.objects.filter(pk=thread.pk, status=Thread.Status.MERGED).exists():
         raise ModerationRefused(_("This thread was merged into another; moderate that one."))
     return _thread_action(
@@ -763,6 +783,7 @@ def thread_remove(*, moderator: User, thread: Thread, reason: str) -> Thread:
 def thread_merge(*, moderator: User, source: Thread, target: Thread, reason: str) -> Thread:
     """Move every post of `source` into `target` in publication order, with its followers and
     reports; `source` then redirects to `target`."""
+    require_moderator(moderator)
     if source.pk == target.pk:
         raise ModerationRefused(_("A thread cannot be merged into itself."))
     locked = {
@@ -818,6 +839,7 @@ def thread_merge(*, moderator: User, source: Thread, target: Thread, reason: str
 @transaction.atomic
 def thread_link_report(*, moderator: User, thread: Thread, report: Any, reason: str = "") -> Thread:
     """Gather a published report into a thread (a thread can gather several)."""
+    require_moderator(moderator)
     if not report.is_published:
         raise ModerationRefused(_("Only a published report can be linked to a thread."))
     if thread.reports.filter(pk=report.pk).exists():
@@ -837,6 +859,7 @@ def thread_link_report(*, moderator: User, thread: Thread, report: Any, reason: 
 def thread_unlink_report(
     *, moderator: User, thread: Thread, report: Any, reason: str = ""
 ) -> Thread:
+    require_moderator(moderator)
     if not thread.reports.filter(pk=report.pk).exists():
         return thread
     thread.reports.remove(report)
@@ -855,6 +878,7 @@ def thread_start_from_report(
     *, moderator: User, report: Any, theme: Theme, title: str, body: str
 ) -> Thread:
     """A moderator opens a dialogue on a published report; the reporter is told."""
+    require_moderator(moderator)
     if not report.is_published:
         raise ModerationRefused(_("Only a published report can start a dialogue."))
     if not can_start_from_report(moderator, report):
@@ -884,6 +908,7 @@ def member_suspend(
 ) -> Suspension:
     """Stop a member posting, editing and flagging until `ends`. Moderators cannot be
     suspended here (remove them from the group first)."""
+    require_moderator(moderator)
     if has_moderator_role(member):
         raise ModerationRefused(_("Moderators cannot be suspended."))
     starts = starts or timezone.now()
@@ -914,6 +939,7 @@ def member_suspend(
 @transaction.atomic
 def suspension_lift(*, moderator: User, member: User, reason: str) -> int:
     """End every current suspension of a member now."""
+    require_moderator(moderator)
     _lock_member(member)
     now = timezone.now()
     lifted = Suspension.objects.filter(member=member, lifted_at__isnull=True, ends__gt=now).update(

@@ -18,7 +18,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from dialogues import conf, selectors, services
 from dialogues.forms import (
@@ -96,7 +96,7 @@ THEME_GROUPS = {
 
 
 @public
-@require_GET
+@require_safe
 def theme_list(request: HttpRequest) -> HttpResponse:
     themes = selectors.theme_list_for(viewer=request.user)
     groups: dict[str, list[Theme]] = {kind: [] for kind in THEME_GROUPS}
@@ -115,7 +115,7 @@ def theme_list(request: HttpRequest) -> HttpResponse:
 
 
 @public
-@require_GET
+@require_safe
 def theme_detail(request: HttpRequest, theme: str) -> HttpResponse:
     theme_obj = selectors.theme_get(slug=theme)
     threads = selectors.thread_list_for(viewer=request.user, theme=theme_obj)
@@ -134,7 +134,7 @@ def theme_detail(request: HttpRequest, theme: str) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def thread_create(request: HttpRequest, theme: str) -> HttpResponse:
     theme_obj = selectors.theme_get(slug=theme)
     if not can_post(request.user):
@@ -216,7 +216,7 @@ def _thread_page(
 
 
 @public
-@require_GET
+@require_safe
 def thread_detail(request: HttpRequest, thread_id: int) -> HttpResponse:
     thread = selectors.thread_get_for(viewer=request.user, thread_id=thread_id)
     if thread.status == Thread.Status.MERGED:
@@ -272,7 +272,7 @@ def post_create(request: HttpRequest, thread_id: int) -> HttpResponse:
 
 
 @public
-@require_GET
+@require_safe
 def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
     """A post's permanent address: the page of its thread where it is, at its anchor."""
     post = selectors.post_get_for(viewer=request.user, post_id=post_id)
@@ -280,7 +280,7 @@ def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def post_edit(request: HttpRequest, post_id: int) -> HttpResponse:
     post = selectors.post_get_for(viewer=request.user, post_id=post_id)
     if not can_edit_post(request.user, post):
@@ -317,7 +317,7 @@ def post_edit(request: HttpRequest, post_id: int) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def post_flag(request: HttpRequest, post_id: int) -> HttpResponse:
     post = selectors.post_get_for(viewer=request.user, post_id=post_id)
     if not can_flag(request.user, post):
@@ -402,7 +402,7 @@ def theme_follow(request: HttpRequest, theme: str) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def notification_settings(request: HttpRequest) -> HttpResponse:
     if not can_follow(request.user):
         raise PermissionDenied
@@ -421,7 +421,7 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
 
 
 @public
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     """From an email link, logged in or not: GET asks, POST unsubscribes (so mail scanners
     that open links do not unsubscribe anyone)."""
@@ -441,7 +441,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @public
-@require_GET
+@require_safe
 def search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
     text = form.cleaned_data["q"].strip() if form.is_valid() else ""
@@ -494,13 +494,13 @@ class LatestPostsFeed(Feed):
 
 
 @public
-@require_GET
+@require_safe
 def feed_latest(request: HttpRequest) -> HttpResponse:
     return LatestPostsFeed()(request)
 
 
 @public
-@require_GET
+@require_safe
 def feed_theme(request: HttpRequest, theme: str) -> HttpResponse:
     return LatestPostsFeed(theme=selectors.theme_get(slug=theme))(request)
 
@@ -561,7 +561,7 @@ def _queue_page(
 
 
 @moderator_required
-@require_GET
+@require_safe
 def moderation_queue(request: HttpRequest) -> HttpResponse:
     """One work list: pending posts, flagged posts, reports to triage, people to verify."""
     return _queue_page(request)
@@ -604,7 +604,7 @@ POST_DECISION_MESSAGES = {
 
 
 @moderator_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def post_moderate(request: HttpRequest, post_id: int) -> HttpResponse:
     """A post with its flags and earlier versions, and the decision form."""
     post = selectors.post_get_for_moderation(viewer=request.user, post_id=post_id)
@@ -726,7 +726,7 @@ def _thread_moderation_page(
 
 
 @moderator_required
-@require_GET
+@require_safe
 def thread_moderation(request: HttpRequest, thread_id: int) -> HttpResponse:
     thread = selectors.thread_get_for_moderation(viewer=request.user, thread_id=thread_id)
     return _thread_moderation_page(request, thread)
@@ -753,7 +753,7 @@ def thread_moderate(request: HttpRequest, thread_id: int, action: str) -> HttpRe
 
 
 @moderator_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def thread_from_report(request: HttpRequest, reference: str) -> HttpResponse:
     """Open a dialogue on a published report (the report and the thread link to each other)."""
     from submissions.selectors import report_get_for
@@ -799,7 +799,7 @@ def thread_from_report(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @moderator_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def member_suspend(request: HttpRequest, member_id: int) -> HttpResponse:
     member = selectors.member_get_for_moderation(viewer=request.user, member_id=member_id)
     can_suspend = not has_moderator_role(member)
@@ -830,7 +830,7 @@ def member_suspend(request: HttpRequest, member_id: int) -> HttpResponse:
 
 
 @moderator_required
-@require_GET
+@require_safe
 def suspension_list(request: HttpRequest) -> HttpResponse:
     suspensions = selectors.suspensions_for(viewer=request.user)
     context = {

@@ -1,10 +1,11 @@
 """The Django admin behind allauth's login (rate-limited) and two-factor authentication."""
 
 from allauth.account.decorators import secure_admin_login
-from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+
+from portal.permissions import can_use_admin, has_mfa
 
 
 class PortalAdminSite(admin.AdminSite):
@@ -12,10 +13,10 @@ class PortalAdminSite(admin.AdminSite):
     site_title = "Trade Dialogues Portal"
 
     def has_permission(self, request: HttpRequest) -> bool:
-        return super().has_permission(request) and is_mfa_enabled(request.user)
+        return can_use_admin(request.user)
 
     def login(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
         user = request.user
-        if user.is_authenticated and user.is_active and user.is_staff and not is_mfa_enabled(user):
+        if user.is_authenticated and user.is_active and user.is_staff and not has_mfa(user):
             return redirect("mfa_activate_totp")
         return secure_admin_login(super().login)(request, extra_context)

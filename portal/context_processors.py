@@ -13,5 +13,7 @@ def portal(request: HttpRequest) -> dict[str, Any]:
     return {
         "site_name": settings.SITE_NAME,
         "viewer_role": role,
+        # For the navigation only (the way to /moderation/ and the two-factor set-up): what a
+        # page shows is decided by permissions.acts_as_moderator, never by this flag.
         "viewer_is_moderator": role in {"moderator", "admin"},
     }

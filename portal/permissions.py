@@ -55,6 +55,29 @@ def acts_as_moderator(user: Any) -> bool:
     return has_mfa(user)
 
 
+def acts_as_admin(user: Any) -> bool:
+    """A superuser's powers beyond a moderator's (every row in the admin), on the same terms:
+    with two-factor authentication only."""
+    if not user.is_authenticated or not user.is_superuser:
+        return False
+    return acts_as_moderator(user)
+
+
+def can_use_admin(user: Any) -> bool:
+    """The Django admin: active staff with two-factor authentication. What each list then
+    shows is decided by the ModelAdmins (acts_as_admin, or the portal's own rules)."""
+    if not (user.is_authenticated and user.is_active and user.is_staff):
+        return False
+    return has_mfa(user)
+
+
+def require_moderator(user: Any) -> None:
+    """For services a moderator calls: refuse anyone who does not act as one (the role and
+    two-factor authentication), whatever the page that called them checked."""
+    if not acts_as_moderator(user):
+        raise PermissionDenied(_("Only moderators with two-factor authentication can do this."))
+
+
 def can_manage_members(user: Any, organisation: Organisation) -> bool:
     if acts_as_moderator(user):
         return True

@@ -7,12 +7,14 @@ state first so a repeat does nothing, and queues email on commit.
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
 from portal.emails import email_member
 from portal.models import AuditEvent, Country, Organisation, OrganisationType, User, VerifiedDomain
+from portal.permissions import can_manage_members, require_moderator
 
 
 def audit_record(
@@ -102,8 +104,11 @@ def membership_request(*, user: User, organisation: Organisation) -> User:
 
 @transaction.atomic
 def membership_decide(*, actor: User, member: User, approve: bool, reason: str = "") -> User:
-    """Approve or decline a pending request to join; a repeat decision does nothing."""
+    """Approve or decline a pending request to join; a repeat decision does nothing. Decided
+    by the organisation's administrators, or by a moderator."""
     member = User.objects.select_for_update().get(pk=member.pk)
+    if member.organisation is None or not can_manage_members(actor, member.organisation):
+        raise PermissionDenied
     if member.membership_status != User.MembershipStatus.PENDING:
         return member
     member.membership_status = (
@@ -169,6 +174,7 @@ def member_email_confirmed(*, user: User) -> User:
 @transaction.atomic
 def member_verify_official(*, actor: User, member: User, approve: bool, reason: str) -> User:
     """A moderator's decision on an official account; the reason goes to the member."""
+    require_moderator(actor)
     member = User.objects.select_for_update().get(pk=member.pk)
     target_status = User.OfficialStatus.VERIFIED if approve else User.OfficialStatus.REJECTED
     if member.official_status == target_status:
@@ -190,6 +196,7 @@ def member_verify_official(*, actor: User, member: User, approve: bool, reason: 
 
 @transaction.atomic
 def verified_domain_add(*, actor: User, domain: str, organisation_name: str) -> VerifiedDomain:
+    require_moderator(actor)
     domain = domain.strip().lower().lstrip("@")
     verified, created = VerifiedDomain.objects.get_or_create(
         domain=domain, defaults={"organisation_name": organisation_name, "added_by": actor}
@@ -201,6 +208,7 @@ def verified_domain_add(*, actor: User, domain: str, organisation_name: str) -> 
 
 @transaction.atomic
 def verified_domain_remove(*, actor: User, domain: VerifiedDomain, reason: str = "") -> None:
+    require_moderator(actor)
     audit_record(
         actor=actor,
         action="domain.remove",

@@ -11,7 +11,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views import i18n
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from portal import selectors, services
 from portal.forms import AuditFilterForm, DecisionForm, ProfileForm, VerifiedDomainForm
@@ -26,26 +26,26 @@ from portal.permissions import (
 
 
 @public
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     # HOME_TEMPLATE lets the top layer add its sections without portal importing it.
     return render(request, settings.HOME_TEMPLATE)
 
 
 @public
-@require_GET
+@require_safe
 def about(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/about.html")
 
 
 @public
-@require_GET
+@require_safe
 def code_of_conduct(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/code_of_conduct.html")
 
 
 @public
-@require_GET
+@require_safe
 def privacy(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/privacy.html")
 
@@ -63,14 +63,14 @@ def set_language(request: HttpRequest) -> HttpResponse:
 
 @public
 @never_cache
-@require_GET
+@require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
     report = health_report()
     return JsonResponse(report, status=200 if report["status"] == "ok" else 503)
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def dashboard(request: HttpRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
@@ -118,7 +118,7 @@ def _organisation_page(
 
 
 @public
-@require_GET
+@require_safe
 def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = selectors.organisation_get(viewer=request.user, slug=slug)
     return _organisation_page(request, organisation)
@@ -200,7 +200,7 @@ def join_request_decide(request: HttpRequest, member_id: int) -> HttpResponse:
 
 
 @moderator_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def verified_domains(request: HttpRequest) -> HttpResponse:
     form = VerifiedDomainForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -227,7 +227,7 @@ def verified_domain_remove(request: HttpRequest, domain_id: int) -> HttpResponse
 
 
 @moderator_required
-@require_GET
+@require_safe
 def audit_log(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}

@@ -1,7 +1,8 @@
 """Django admin for barrier reports and everything attached to them.
 
-Superusers see every row. Other staff see only what the portal's visibility rule lets them
-read (selectors.reports_visible_to), on the changelist and on every related model's list.
+Superusers (with two-factor authentication: permissions.acts_as_admin) see every row. Other
+staff see only what the portal's visibility rule lets them read (selectors.reports_visible_to),
+on the changelist and on every related model's list.
 Status changes go through the moderation pages (they email, audit and keep the timeline), so
 here status and references are read-only.
 """
@@ -13,6 +14,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from portal.permissions import acts_as_admin
 from submissions.models import (
     Attachment,
     BarrierReport,
@@ -31,7 +33,7 @@ class VisibleReportsMixin:
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         queryset = super().get_queryset(request)  # type: ignore[misc]
-        if request.user.is_superuser:
+        if acts_as_admin(request.user):
             return queryset
         visible = reports_visible_to(request.user).values("pk")
         if self.report_path == "":
@@ -98,7 +100,7 @@ class BarrierReportAdmin(VisibleReportsMixin, admin.ModelAdmin):
 
     def get_search_fields(self, request: HttpRequest) -> list[str]:
         """Searching by organisation name would unmask anonymised reports."""
-        if request.user.is_superuser:
+        if acts_as_admin(request.user):
             return list(self.search_fields)
         return ["reference", "title", "summary"]
 

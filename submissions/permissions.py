@@ -104,6 +104,14 @@ def can_see_full_timeline(user: Any, report: BarrierReport) -> bool:
     return acts_as_moderator(user)
 
 
+def can_see_who_decided(user: Any, report: BarrierReport) -> bool:
+    """The moderator behind each status change is named to moderators only (the reporter
+    reads the decision and its note, from "the moderators")."""
+    if not can_view_report(user, report):
+        return False
+    return acts_as_moderator(user)
+
+
 def can_file_reports(user: Any) -> bool:
     return is_member(user) and user.organisation_id is not None
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from portal.emails import email_member
 from portal.models import User
+from portal.permissions import require_moderator
 from portal.services import audit_record
 from submissions import filing
 from submissions.files import MAX_ATTACHMENTS_PER_REPORT, FileKind
@@ -255,6 +256,7 @@ def report_transition(
 ) -> BarrierReport:
     """A moderator's decision. Repeating the current status does nothing; a move the workflow
     does not allow raises ValidationError."""
+    require_moderator(actor)
     report = _locked(report)
     if report.status == to_status:
         return report

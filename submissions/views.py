@@ -23,7 +23,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from portal.pagination import query_without_page
 from portal.permissions import (
@@ -53,6 +53,7 @@ from submissions.permissions import (
     can_file_reports,
     can_respond_officially,
     can_see_full_timeline,
+    can_see_who_decided,
     can_triage,
     moderator_transitions,
 )
@@ -64,7 +65,7 @@ PAGE_SIZE = 20
 
 
 @public
-@require_GET
+@require_safe
 def report_list(request: HttpRequest) -> HttpResponse:
     form = ReportFilterForm(request.GET or None)
     reports = selectors.report_list_for(viewer=request.user, filters=form.filters())
@@ -80,7 +81,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
 
 
 @member_required
-@require_GET
+@require_safe
 def report_mine(request: HttpRequest) -> HttpResponse:
     reports = selectors.report_mine_for(viewer=request.user)
     page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -97,6 +98,7 @@ def _detail_context(request: HttpRequest, report: BarrierReport) -> dict[str, An
         "report": report,
         "timeline": selectors.report_timeline_for(viewer=viewer, report=report),
         "full_timeline": can_see_full_timeline(viewer, report),
+        "timeline_actors": can_see_who_decided(viewer, report),
         "cosigners": selectors.report_cosigners_for(viewer=viewer, report=report),
         "attachments": selectors.report_attachments_for(viewer=viewer, report=report),
         "duplicates": selectors.report_duplicates_for(viewer=viewer, report=report),
@@ -111,7 +113,7 @@ def _detail_context(request: HttpRequest, report: BarrierReport) -> dict[str, An
 
 
 @public
-@require_GET
+@require_safe
 def report_detail(request: HttpRequest, reference: str) -> HttpResponse:
     report = selectors.report_get_for(viewer=request.user, reference=reference)
     return render(request, settings.REPORT_DETAIL_TEMPLATE, _detail_context(request, report))
@@ -169,7 +171,7 @@ def report_respond(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @public
-@require_GET
+@require_safe
 def attachment_download(request: HttpRequest, attachment_id: int) -> HttpResponseBase:
     """Evidence only as a download, never rendered by the browser, and only to viewers who
     may see the report's evidence (selectors answer 404 otherwise)."""
@@ -194,7 +196,7 @@ def attachment_download(request: HttpRequest, attachment_id: int) -> HttpRespons
 
 
 @public
-@require_GET
+@require_safe
 def export_csv(request: HttpRequest) -> StreamingHttpResponse:
     response = StreamingHttpResponse(exports.csv_rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="barrier-reports.csv"'
@@ -202,7 +204,7 @@ def export_csv(request: HttpRequest) -> StreamingHttpResponse:
 
 
 @public
-@require_GET
+@require_safe
 def export_json(request: HttpRequest) -> StreamingHttpResponse:
     response = StreamingHttpResponse(
         exports.json_chunks(), content_type="application/json; charset=utf-8"
@@ -250,7 +252,7 @@ def _not_a_member(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def report_new(request: HttpRequest) -> HttpResponse:
     """The first step: a title and summary start a draft for the viewer's organisation."""
     if not can_file_reports(request.user):
@@ -293,7 +295,7 @@ def _after_step(request: HttpRequest, report: BarrierReport, step: str) -> HttpR
 
 
 @member_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def draft_step(request: HttpRequest, draft: UUID, step: str) -> HttpResponse:
     report = selectors.report_draft_get_for(viewer=request.user, public_id=draft)
     if step not in STEP_FORMS:
@@ -363,7 +365,7 @@ def attachment_remove(request: HttpRequest, draft: UUID, attachment_id: int) -> 
 
 
 @member_required
-@require_GET
+@require_safe
 def draft_similar(request: HttpRequest, draft: UUID) -> HttpResponse:
     """Has this been reported already? Co-signing is quicker than filing again."""
     report = selectors.report_draft_get_for(viewer=request.user, public_id=draft)
@@ -462,7 +464,7 @@ def _render_check(
 
 
 @member_required
-@require_GET
+@require_safe
 def draft_check(request: HttpRequest, draft: UUID) -> HttpResponse:
     report = selectors.report_draft_get_for(viewer=request.user, public_id=draft)
     return _render_check(request, report)
@@ -488,7 +490,7 @@ def draft_submit(request: HttpRequest, draft: UUID) -> HttpResponse:
 
 
 @member_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def draft_delete(request: HttpRequest, draft: UUID) -> HttpResponse:
     report = selectors.report_draft_get_for(viewer=request.user, public_id=draft)
     if report.status != BarrierReport.Status.DRAFT:
@@ -504,7 +506,7 @@ def draft_delete(request: HttpRequest, draft: UUID) -> HttpResponse:
 
 
 @moderator_required
-@require_GET
+@require_safe
 def triage_queue(request: HttpRequest) -> HttpResponse:
     form = QueueFilterForm(request.GET or None)
     reports = selectors.report_queue_for(viewer=request.user, filters=form.filters())
@@ -536,7 +538,7 @@ def _render_triage(
 
 
 @moderator_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def triage_report(request: HttpRequest, reference: str) -> HttpResponse:
     report = selectors.report_get_for(viewer=request.user, reference=reference)
     allowed = moderator_transitions(request.user, report)

@@ -64,8 +64,10 @@ def test_visitor_and_member_read_the_public_edition(client, compiled_week):
         assert "Public edition" in body
         assert "Payment gateways refuse foreign merchants" in body
         assert SECRET not in body
-        assert client.get(f"/digests/{WEEK}/?edition=officials").status_code == 404
-        assert client.get(f"/digests/{WEEK}/?edition=personal").status_code == 404
+    # Signed in without the right, the other editions do not exist (a visitor is asked to
+    # sign in first: see the tests below).
+    assert client.get(f"/digests/{WEEK}/?edition=officials").status_code == 404
+    assert client.get(f"/digests/{WEEK}/?edition=personal").status_code == 404
 
 
 def test_officials_and_moderators_read_the_officials_edition(client, compiled_week):
@@ -201,3 +203,174 @@ def test_an_official_who_also_moderates_is_offered_a_subscription(client, db):
     client.force_login(official)
     html = client.get("/digests/").content.decode()
     assert "Subscribe to a personalised digest" in html
+
+
+# --- Who reads which edition: moderators only with two-factor authentication ------------------
+
+READERS = [
+    "visitor",
+    "member",
+    "official",
+    "moderator",
+    "moderator_no_mfa",
+    "moderator_no_mfa_member",
+    "admin_no_mfa",
+]
+# Until they set up two-factor authentication, moderators (and superusers) read what they
+# otherwise are: a signed-in person without an organisation, or a member.
+READS_OFFICIALS_EDITION = {"official", "moderator"}
+
+
+def _reader(role: str):
+    from tests.factories import UserFactory, make_moderator
+
+    return {
+        "visitor": lambda: None,
+        "member": MemberFactory,
+        "official": OfficialFactory,
+        "moderator": ModeratorFactory,
+        "moderator_no_mfa": lambda: ModeratorFactory(moderator=False),
+        "moderator_no_mfa_member": lambda: make_moderator(MemberFactory(), with_mfa=False),
+        "admin_no_mfa": lambda: UserFactory(is_staff=True, is_superuser=True),
+    }[role]()
+
+
+def _file_text(fmt: str, content: bytes, tmp_path) -> str:
+    import shutil
+    import subprocess
+
+    from tests.conftest import require
+
+    if fmt == "csv":
+        return content.decode("utf-8-sig")
+    if fmt == "xlsx":
+        workbook = load_workbook(io.BytesIO(content))
+        return "\n".join(
+            str(cell.value)
+            for sheet in workbook.worksheets
+            for row in sheet.iter_rows()
+            for cell in row
+            if cell.value is not None
+        )
+    require(shutil.which("pdftotext") is not None, "needs pdftotext (Debian poppler-utils)")
+    path = tmp_path / "edition.pdf"
+    path.write_bytes(content)
+    return subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+@pytest.mark.parametrize("role", READERS)
+def test_each_reader_gets_the_edition_their_role_and_two_factor_allow(client, compiled_week, role):
+    reader = _reader(role)
+    if reader is not None:
+        client.force_login(reader)
+    reads_officials = role in READS_OFFICIALS_EDITION
+
+    archive = client.get("/digests/").content.decode()
+    assert ("you read the edition for officials" in archive) is reads_officials
+    page = client.get(f"/digests/{WEEK}/").content.decode()
+    assert "Payment gateways refuse foreign merchants" in page
+    assert (SECRET in page) is reads_officials
+    assert ("Edition for officials" in page) is reads_officials
+
+    officials = client.get(f"/digests/{WEEK}/?edition=officials")
+    if reads_officials:
+        assert officials.status_code == 200
+        assert SECRET in officials.content.decode()
+    elif reader is None:
+        assert officials.status_code == 302
+    else:
+        assert officials.status_code == 404
+    # Nobody here subscribed: the personalised edition is no one's to read.
+    personal = client.get(f"/digests/{WEEK}/?edition=personal")
+    assert personal.status_code == (302 if reader is None else 404)
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "csv", "xlsx"])
+@pytest.mark.parametrize("role", ["moderator_no_mfa", "admin_no_mfa", "moderator", "official"])
+def test_digest_files_hold_officials_only_reports_for_officials_and_enrolled_moderators(
+    client, compiled_week, tmp_path, role, fmt
+):
+    client.force_login(_reader(role))
+    response = client.get(f"/digests/{WEEK}.{fmt}")
+    assert response.status_code == 200
+    edition = "officials" if role in READS_OFFICIALS_EDITION else "public"
+    assert f'filename="trade-digest-{WEEK}-{edition}-en.{fmt}"' in response["Content-Disposition"]
+    text = _file_text(fmt, b"".join(response.streaming_content), tmp_path)
+    assert "Payment gateways refuse foreign merchants" in text
+    assert (SECRET in text) is (role in READS_OFFICIALS_EDITION)
+    asked = client.get(f"/digests/{WEEK}.{fmt}?edition=officials")
+    assert asked.status_code == (200 if role in READS_OFFICIALS_EDITION else 404)
+
+
+# --- A link to an edition for signed-in readers, followed while signed out --------------------
+
+
+def _sign_in(client, login_url: str, user) -> str:
+    """Sign in on the page a link sent us to; where the portal sends us next."""
+    from tests.factories import PASSWORD
+
+    response = client.post(login_url, {"login": user.email, "password": PASSWORD})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return response["Location"]
+
+
+@pytest.mark.parametrize("edition", ["officials", "personal"])
+def test_a_signed_out_official_is_asked_to_sign_in_and_lands_on_the_edition(
+    client, compiled_week, edition
+):
+    official = OfficialFactory()
+    digests.digest_subscription_set(user=official, markets=[], topics=[], email=False)
+    digests.digest_compile_week(week=WEEK)
+    link = f"/digests/{WEEK}/?edition={edition}"
+
+    response = client.get(link)
+
+    assert response.status_code == 302
+    login_url = response["Location"]
+    assert login_url == f"/accounts/login/?next=/digests/{WEEK}/%3Fedition%3D{edition}"
+    assert client.get(login_url).status_code == 200
+    assert _sign_in(client, login_url, official) == link
+    page = client.get(link)
+    assert page.status_code == 200
+    assert SECRET in page.content.decode()
+    expected_label = {"officials": "Edition for officials", "personal": "Your personalised edition"}
+    assert expected_label[edition] in page.content.decode()
+
+
+def test_a_signed_out_download_of_an_officials_file_asks_to_sign_in(client, compiled_week):
+    response = client.get(f"/digests/{WEEK}.xlsx?edition=officials")
+    assert response.status_code == 302
+    assert response["Location"] == (
+        f"/accounts/login/?next=/digests/{WEEK}.xlsx%3Fedition%3Dofficials"
+    )
+
+
+def test_the_sign_in_page_and_the_way_back_keep_the_readers_language(client, compiled_week):
+    response = client.get(f"/fr/digests/{WEEK}/?edition=officials")
+    assert response.status_code == 302
+    assert response["Location"] == (
+        f"/fr/accounts/login/?next=/fr/digests/{WEEK}/%3Fedition%3Dofficials"
+    )
+
+
+def test_a_signed_in_reader_without_the_right_still_gets_404_not_a_sign_in_page(
+    client, compiled_week
+):
+    client.force_login(MemberFactory())
+    for link in (f"/digests/{WEEK}/?edition=officials", f"/digests/{WEEK}.pdf?edition=personal"):
+        assert client.get(link).status_code == 404
+
+
+def test_a_member_who_signs_in_from_an_officials_link_meets_404(client, compiled_week):
+    member = MemberFactory()
+    link = f"/digests/{WEEK}/?edition=officials"
+    login_url = client.get(link)["Location"]
+    assert _sign_in(client, login_url, member) == link
+    assert client.get(link).status_code == 404
+
+
+def test_signed_out_public_and_unknown_editions_are_answered_as_before(client, compiled_week):
+    assert client.get(f"/digests/{WEEK}/?edition=public").status_code == 200
+    assert client.get(f"/digests/{WEEK}/?edition=nonsense").status_code == 404

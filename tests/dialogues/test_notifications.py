@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from dialogues import services, tasks
 from dialogues.models import Follow, Notification, NotificationPreference, Post
-from tests.dialogues.conftest import reply
-from tests.factories import MemberFactory
+from tests.dialogues.conftest import reply, trust
+from tests.factories import MemberFactory, make_moderator
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +33,26 @@ def test_followers_are_queued_for_published_posts_only(open_thread, follower, me
     assert not Notification.objects.filter(post=pending).exists()
     services.post_approve(moderator=moderator, post=pending)
     assert Notification.objects.filter(recipient=follower, post=pending).exists()
+
+
+@pytest.mark.parametrize("with_mfa", [False, True])
+def test_a_following_moderator_is_emailed_published_posts_only(
+    open_thread, member, mailoutbox, run_on_commit, with_mfa
+):
+    """Before and after two-factor set-up alike: a post waiting for approval is never
+    emailed, not even to a moderator who follows the thread."""
+    watcher = make_moderator(MemberFactory(email="watcher@example.org"), with_mfa=with_mfa)
+    _set(watcher, Frequency.IMMEDIATE)
+    services.follow_set(user=watcher, thread=open_thread, following=True)
+    trusted = MemberFactory()
+    trust(trusted)
+    with run_on_commit():
+        reply(member, open_thread, "Still waiting for a moderator")
+        reply(trusted, open_thread, "Published straight away")
+    to_watcher = [message.body for message in mailoutbox if message.to == [watcher.email]]
+    assert len(to_watcher) == 1
+    assert "Published straight away" in to_watcher[0]
+    assert "Still waiting for a moderator" not in to_watcher[0]
 
 
 def test_authors_are_not_told_about_their_own_posts(no_premoderation, open_thread, follower):

@@ -337,3 +337,30 @@ def test_moderators_are_not_asked_to_moderate_themselves(client, world):
     )
     assert response.status_code == 403
     assert not Suspension.objects.filter(member=target).exists()
+
+
+# What a thread page shows each role beyond the published conversation (literal, per role).
+SEES_PENDING_POSTS_OF_OTHERS = {"moderator"}
+SEES_MODERATION_LINKS = {"moderator"}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_thread_page_shows_moderators_material_only_with_two_factor(client, world, role):
+    user = _user(role)
+    if user is not None:
+        client.force_login(user)
+    html = client.get(world["thread"].get_absolute_url()).content.decode()
+    assert "A published post" in html
+    assert ("A pending post" in html) is (role in SEES_PENDING_POSTS_OF_OTHERS)
+    assert ("Moderate this thread" in html) is (role in SEES_MODERATION_LINKS)
+    moderate_link = reverse("dialogues:post_moderate", args=[world["published"].pk])
+    assert (moderate_link in html) is (role in SEES_MODERATION_LINKS)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_dialogue_search_never_shows_a_pending_post_whatever_the_role(client, world, role):
+    user = _user(role)
+    if user is not None:
+        client.force_login(user)
+    html = client.get(reverse("dialogues:search") + "?q=pending").content.decode()
+    assert "A pending post" not in html

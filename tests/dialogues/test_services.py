@@ -3,14 +3,15 @@
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from dialogues import services
-from dialogues.models import Flag, Follow, Post, PostRevision, Thread
+from dialogues.models import Flag, Follow, Post, PostRevision, Suspension, Thread
 from portal.models import AuditEvent
 from tests.dialogues.conftest import make_report, reply, trust
-from tests.factories import MemberFactory
+from tests.factories import MemberFactory, ModeratorFactory, UserFactory, make_moderator
 
 pytestmark = pytest.mark.django_db
 
@@ -398,6 +399,133 @@ def test_every_moderator_action_is_audited_and_tells_the_author_why(
     assert len(to_author) == 1
     assert to_author[0].subject.endswith(subject)
     assert reason in to_author[0].body
+
+
+MODERATOR_SERVICES = [
+    "approve",
+    "hide",
+    "remove",
+    "lock",
+    "pin",
+    "premoderate",
+    "slow_mode",
+    "move",
+    "merge",
+    "remove_thread",
+    "link_report",
+    "unlink_report",
+    "start_from_report",
+    "suspend",
+    "lift_suspension",
+]
+
+
+@pytest.mark.parametrize("action", MODERATOR_SERVICES)
+@pytest.mark.parametrize(
+    "who", ["moderator without two factors", "superuser without two factors", "member"]
+)
+def test_moderator_services_refuse_anyone_not_acting_as_a_moderator(
+    authored, open_thread, other_theme, mailoutbox, run_on_commit, action, who
+):
+    """Each service refuses by itself, whatever page called it: nothing changes, nothing is
+    recorded, nobody is emailed."""
+    author, thread, post = authored
+    actor = {
+        "moderator without two factors": lambda: make_moderator(MemberFactory(), with_mfa=False),
+        "superuser without two factors": lambda: UserFactory(is_staff=True, is_superuser=True),
+        "member": MemberFactory,
+    }[who]()
+    report = make_report(reference="TB-2026-00077")
+    thread.reports.add(report)
+    suspended = MemberFactory()
+    suspension = Suspension.objects.create(
+        member=suspended,
+        ends=timezone.now() + timedelta(days=3),
+        reason="Earlier",
+        moderator=ModeratorFactory(),
+    )
+    reason = "No power yet"
+    calls = {
+        "approve": lambda: services.post_approve(moderator=actor, post=post),
+        "hide": lambda: services.post_hide(moderator=actor, post=post, reason=reason),
+        "remove": lambda: services.post_remove(moderator=actor, post=post, reason=reason),
+        "lock": lambda: services.thread_lock(
+            moderator=actor, thread=thread, locked=True, reason=reason
+        ),
+        "pin": lambda: services.thread_pin(moderator=actor, thread=thread, pinned=True),
+        "premoderate": lambda: services.thread_set_premoderation(
+            moderator=actor, thread=thread, enabled=True
+        ),
+        "slow_mode": lambda: services.thread_set_slow_mode(
+            moderator=actor, thread=thread, seconds=60
+        ),
+        "move": lambda: services.thread_move(
+            moderator=actor, thread=thread, theme=other_theme, reason=reason
+        ),
+        "merge": lambda: services.thread_merge(
+            moderator=actor, source=thread, target=open_thread, reason=reason
+        ),
+        "remove_thread": lambda: services.thread_remove(
+            moderator=actor, thread=thread, reason=reason
+        ),
+        "link_report": lambda: services.thread_link_report(
+            moderator=actor, thread=open_thread, report=report
+        ),
+        "unlink_report": lambda: services.thread_unlink_report(
+            moderator=actor, thread=thread, report=report
+        ),
+        "start_from_report": lambda: services.thread_start_from_report(
+            moderator=actor, report=report, theme=other_theme, title="From a report", body="Hi"
+        ),
+        "suspend": lambda: services.member_suspend(
+            moderator=actor,
+            member=author,
+            ends=timezone.now() + timedelta(days=7),
+            reason=reason,
+        ),
+        "lift_suspension": lambda: services.suspension_lift(
+            moderator=actor, member=suspended, reason=reason
+        ),
+    }
+    before = {
+        "audit": AuditEvent.objects.count(),
+        "threads": list(Thread.objects.order_by("pk").values_list()),
+        "posts": list(Post.objects.order_by("pk").values_list()),
+        "reports on threads": list(Thread.reports.through.objects.values_list()),
+    }
+    with run_on_commit(), pytest.raises(PermissionDenied):
+        calls[action]()
+    assert AuditEvent.objects.count() == before["audit"]
+    assert list(Thread.objects.order_by("pk").values_list()) == before["threads"]
+    assert list(Post.objects.order_by("pk").values_list()) == before["posts"]
+    assert list(Thread.reports.through.objects.values_list()) == before["reports on threads"]
+    assert not Suspension.objects.filter(member=author).exists()
+    suspension.refresh_from_db()
+    assert suspension.lifted_at is None
+    assert mailoutbox == []
+
+
+def test_a_moderator_without_two_factors_marks_no_one_elses_official_response(
+    open_thread, official
+):
+    post = reply(official, open_thread, "Our ministry's answer")
+    with pytest.raises(PermissionDenied):
+        services.post_mark_official_response(
+            actor=ModeratorFactory(moderator=False), post=post, is_response=True
+        )
+    post.refresh_from_db()
+    assert post.is_official_response is False
+
+
+def test_a_moderator_without_an_organisation_writes_only_with_two_factors(open_thread, theme):
+    waiting = ModeratorFactory(moderator=False)
+    with pytest.raises(PermissionDenied):
+        reply(waiting, open_thread, "Before two factors")
+    with pytest.raises(PermissionDenied):
+        services.thread_start(author=waiting, theme=theme, title="Not yet", body="Not yet")
+    assert not Post.objects.filter(author=waiting).exists()
+    make_moderator(waiting)
+    assert reply(waiting, open_thread, "With two factors").status == Post.Status.PUBLISHED
 
 
 def test_approving_a_pending_post_is_audited_and_tells_the_author(

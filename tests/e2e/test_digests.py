@@ -1,17 +1,21 @@
-"""An official subscribes to a digest, reads the compiled edition and downloads each format."""
+"""An official subscribes to a digest, reads the compiled edition and downloads each format;
+a signed-out official follows the emailed link, signs in and lands on their edition."""
 
 import csv
 import datetime as dt
+import re
 import subprocess
+from urllib.parse import urlsplit
 
 from django.utils import timezone
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 from dialogues import digests
 from dialogues.digest_snapshot import iso_week_bounds, last_complete_iso_week
 from portal.models import Country
-from tests.e2e.helpers import assert_accessible, log_in
-from tests.factories import OfficialFactory
+from tests.e2e.helpers import assert_accessible, link_in_email, log_in
+from tests.factories import PASSWORD, OfficialFactory
 from tests.submissions.factories import BarrierReportFactory
 
 
@@ -94,3 +98,34 @@ def test_official_subscribes_reads_the_digest_and_downloads_each_format(
     assert "Mobile-money checkout refused for foreign shops" in titles
     assert "Knitwear parcels held over the de minimis threshold" not in titles
     assert load_workbook(files["xlsx"]).worksheets[0]["A2"].value == "new_reports"
+
+
+def test_a_signed_out_official_follows_the_emailed_link_signs_in_and_reads_their_edition(
+    page, live_server, settings, tmp_path, mailoutbox
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.DIGEST_PRERENDER_LANGUAGES = []
+    week = last_complete_iso_week(timezone.now())
+    BarrierReportFactory(
+        title="Marketplace seller registration demands a local agent",
+        market=Country.objects.get(code="KE"),
+        published_at=iso_week_bounds(week)[0] + dt.timedelta(days=2),
+    )
+    official = OfficialFactory(full_name="Amina Odhiambo", language="en")
+    digests.digest_subscription_set(user=official, markets=[], topics=[], email=True)
+
+    digests.digest_compile_week(week=week)
+
+    link = urlsplit(link_in_email(mailoutbox, to=official.email, containing="edition=personal"))
+    page.goto(f"{link.path}?{link.query}")
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next="))
+    assert_accessible(page, context="sign-in page reached from a digest link")
+    page.get_by_label("Email", exact=True).fill(official.email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name=re.compile(r"^(Sign in|Log in)$", re.IGNORECASE)).click()
+    expect(page).to_have_url(re.compile(rf"/digests/{week}/\?edition=personal$"))
+    expect(
+        page.get_by_text("Marketplace seller registration demands a local agent").first
+    ).to_be_visible()
+    assert "Your personalised edition" in page.content()
+    assert_accessible(page, context="personalised edition after signing in")

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from portal import outbox, services
 from portal.models import AuditEvent, Organisation, User
-from tests.factories import MemberFactory, OfficialFactory, UserFactory
+from tests.factories import MemberFactory, ModeratorFactory, OfficialFactory, UserFactory
 
 OUR_APPS = ("portal", "submissions", "dialogues")
 
@@ -36,7 +36,9 @@ def superuser_client(client, db):
 def some_rows(db):
     member = MemberFactory()
     OfficialFactory()
-    services.verified_domain_add(actor=member, domain="trade.go.ke", organisation_name="MITI")
+    services.verified_domain_add(
+        actor=ModeratorFactory(), domain="trade.go.ke", organisation_name="MITI"
+    )
     services.audit_record(actor=member, action="test.event", target=member.organisation)
     outbox.email_queue(to=member.email, subject="Welcome to the portal", body_text="Hello.")
 

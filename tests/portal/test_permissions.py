@@ -78,6 +78,16 @@ def people():
             ["visitor", "member", "official", "inactive_moderator"],
         ),
         (
+            permissions.acts_as_admin,
+            ["admin"],
+            ["visitor", "member", "moderator", "moderator_without_mfa", "staff_without_mfa"],
+        ),
+        (
+            permissions.can_use_admin,
+            ["admin"],
+            ["visitor", "member", "moderator", "moderator_without_mfa", "staff_without_mfa"],
+        ),
+        (
             permissions.acts_as_moderator,
             ["moderator", "admin"],
             [
@@ -115,12 +125,28 @@ def test_a_superuser_holds_the_moderator_role_but_staff_status_alone_does_not(pe
         (
             permissions.can_manage_members,
             ["org_admin", "moderator", "admin"],
-            ["visitor", "member", "applicant", "outsider", "official"],
+            [
+                "visitor",
+                "member",
+                "applicant",
+                "outsider",
+                "official",
+                "moderator_without_mfa",
+                "staff_without_mfa",
+            ],
         ),
         (
             permissions.can_see_members,
             ["member", "org_admin", "moderator", "admin"],
-            ["visitor", "applicant", "outsider", "official", "no_organisation"],
+            [
+                "visitor",
+                "applicant",
+                "outsider",
+                "official",
+                "no_organisation",
+                "moderator_without_mfa",
+                "staff_without_mfa",
+            ],
         ),
     ],
 )
@@ -231,6 +257,8 @@ def test_moderation_actions_refuse_members_even_by_post(client, people):
         ("member", True, False),
         ("org_admin", True, True),
         ("moderator", True, True),
+        ("moderator_without_mfa", False, False),
+        ("staff_without_mfa", False, False),
     ],
 )
 def test_organisation_page_shows_members_and_requests_only_to_those_allowed(

@@ -2,6 +2,7 @@
 
 import pytest
 from allauth.account.models import EmailAddress, EmailConfirmationHMAC
+from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
@@ -11,8 +12,10 @@ from tests.factories import (
     MemberFactory,
     ModeratorFactory,
     OfficialBodyFactory,
+    OfficialFactory,
     OrganisationFactory,
     UserFactory,
+    make_moderator,
 )
 
 pytestmark = pytest.mark.django_db
@@ -343,6 +346,48 @@ def test_verified_domain_remove_deletes_it_and_keeps_an_audit_record():
     event = events("domain.remove").get()
     assert event.reason == "Agency renamed."
     assert event.data == {"domain": "customs.go.ke"}
+
+
+# --- Moderator decisions need two-factor authentication -----------------------------------
+
+WITHOUT_TWO_FACTORS = {
+    "moderator": lambda: ModeratorFactory(moderator=False),
+    "superuser": lambda: UserFactory(is_staff=True, is_superuser=True),
+    "moderator who administers another organisation": lambda: make_moderator(
+        MemberFactory(is_organisation_admin=True), with_mfa=False
+    ),
+}
+
+
+@pytest.mark.parametrize("who", list(WITHOUT_TWO_FACTORS))
+def test_moderator_decisions_are_refused_without_two_factor_authentication(
+    who, run_on_commit, mailoutbox
+):
+    """Each service refuses by itself: no decision, no audit record, no email."""
+    actor = WITHOUT_TWO_FACTORS[who]()
+    official = OfficialFactory(official_status=User.OfficialStatus.PENDING)
+    _admin, applicant = _pending_applicant()
+    domain = VerifiedDomain.objects.create(domain="trade.go.ke", organisation_name="MITI")
+    decisions = [
+        lambda: services.member_verify_official(
+            actor=actor, member=official, approve=True, reason=""
+        ),
+        lambda: services.membership_decide(actor=actor, member=applicant, approve=True),
+        lambda: services.verified_domain_add(
+            actor=actor, domain="customs.go.ke", organisation_name="KRA"
+        ),
+        lambda: services.verified_domain_remove(actor=actor, domain=domain),
+    ]
+    for decide in decisions:
+        with run_on_commit(), pytest.raises(PermissionDenied):
+            decide()
+    official.refresh_from_db()
+    applicant.refresh_from_db()
+    assert official.official_status == User.OfficialStatus.PENDING
+    assert applicant.membership_status == User.MembershipStatus.PENDING
+    assert list(VerifiedDomain.objects.values_list("domain", flat=True)) == ["trade.go.ke"]
+    assert not AuditEvent.objects.exists()
+    assert mailoutbox == []
 
 
 # --- The audit trail ---------------------------------------------------------------------

@@ -1,5 +1,9 @@
 """Shared set-up for barrier report tests: evidence files in a temporary media root, and one
-person in each role around one reporting organisation."""
+person in each role around one reporting organisation.
+
+Three of them hold a moderator's role without two-factor authentication: until they set it
+up they must read reports exactly as the person they otherwise are (no organisation, or a
+member of the reporting organisation)."""
 
 from dataclasses import dataclass
 from typing import Any
@@ -8,7 +12,13 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.utils import translation
 
-from tests.factories import MemberFactory, ModeratorFactory, OfficialFactory, UserFactory
+from tests.factories import (
+    MemberFactory,
+    ModeratorFactory,
+    OfficialFactory,
+    UserFactory,
+    make_moderator,
+)
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -36,6 +46,9 @@ class World:
     official: Any
     moderator: Any
     no_organisation: Any
+    moderator_no_mfa: Any
+    moderator_no_mfa_colleague: Any
+    admin_no_mfa: Any
 
     def role(self, name: str) -> Any:
         if name == "visitor":
@@ -54,6 +67,11 @@ def world(db) -> World:
         official=OfficialFactory(),
         moderator=ModeratorFactory(),
         no_organisation=UserFactory(),
+        moderator_no_mfa=ModeratorFactory(moderator=False),
+        moderator_no_mfa_colleague=make_moderator(
+            MemberFactory(organisation=reporter.organisation), with_mfa=False
+        ),
+        admin_no_mfa=UserFactory(is_staff=True, is_superuser=True),
     )
 
 

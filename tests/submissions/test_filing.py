@@ -275,6 +275,11 @@ def docx_bytes() -> bytes:
         ("moderator", "officials_only", 200),
         ("member", "officials_only", 404),
         ("colleague", "anonymised", 200),
+        # Without two-factor authentication a moderator downloads what they otherwise would.
+        ("moderator_no_mfa", "anonymised", 404),
+        ("moderator_no_mfa", "officials_only", 404),
+        ("admin_no_mfa", "officials_only", 404),
+        ("moderator_no_mfa_colleague", "anonymised", 200),
     ],
 )
 def test_evidence_downloads_only_to_those_who_may_see_it(

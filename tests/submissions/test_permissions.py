@@ -1,4 +1,8 @@
-"""The visibility rule, for one report (permissions) and for queries (selectors), agree."""
+"""The visibility rule, for one report (permissions) and for queries (selectors), agree.
+
+A moderator (or a superuser) without two-factor authentication holds no moderator power:
+"moderator_no_mfa" and "admin_no_mfa" (no organisation) read as "no_organisation" does, and
+"moderator_no_mfa_colleague" (in the reporting organisation) as "colleague" does."""
 
 import pytest
 
@@ -8,6 +12,9 @@ from submissions.permissions import (
     can_edit_report,
     can_respond_officially,
     can_see_attachments,
+    can_see_full_timeline,
+    can_see_who_decided,
+    can_triage,
     can_view_report,
     organisation_is_named,
 )
@@ -18,21 +25,33 @@ pytestmark = pytest.mark.django_db
 
 Status = BarrierReport.Status
 Visibility = BarrierReport.Visibility
-ROLES = ["visitor", "no_organisation", "member", "official", "moderator", "colleague"]
+ROLES = [
+    "visitor",
+    "no_organisation",
+    "member",
+    "official",
+    "moderator",
+    "colleague",
+    "moderator_no_mfa",
+    "moderator_no_mfa_colleague",
+    "admin_no_mfa",
+]
+# The reporting organisation, whether or not its people also hold a moderator's role.
+COLLEAGUES = {"colleague", "moderator_no_mfa_colleague"}
 
 # Who reads a report in each status and visibility (colleague: the reporter's organisation).
 EXPECTED_READERS = {
-    (Status.DRAFT, Visibility.PUBLIC): {"colleague"},
-    (Status.SUBMITTED, Visibility.PUBLIC): {"colleague", "moderator"},
-    (Status.CHANGES_REQUESTED, Visibility.PUBLIC): {"colleague", "moderator"},
-    (Status.REJECTED, Visibility.PUBLIC): {"colleague", "moderator"},
+    (Status.DRAFT, Visibility.PUBLIC): COLLEAGUES,
+    (Status.SUBMITTED, Visibility.PUBLIC): {*COLLEAGUES, "moderator"},
+    (Status.CHANGES_REQUESTED, Visibility.PUBLIC): {*COLLEAGUES, "moderator"},
+    (Status.REJECTED, Visibility.PUBLIC): {*COLLEAGUES, "moderator"},
     (Status.PUBLISHED, Visibility.PUBLIC): set(ROLES),
     (Status.PUBLISHED, Visibility.ANONYMISED): set(ROLES),
-    (Status.PUBLISHED, Visibility.OFFICIALS_ONLY): {"official", "moderator", "colleague"},
-    (Status.RESOLVED_IN_FULL, Visibility.OFFICIALS_ONLY): {"official", "moderator", "colleague"},
+    (Status.PUBLISHED, Visibility.OFFICIALS_ONLY): {*COLLEAGUES, "official", "moderator"},
+    (Status.RESOLVED_IN_FULL, Visibility.OFFICIALS_ONLY): {*COLLEAGUES, "official", "moderator"},
     (Status.ARCHIVED, Visibility.ANONYMISED): set(ROLES),
-    (Status.SUBMITTED, Visibility.OFFICIALS_ONLY): {"colleague", "moderator"},
-    (Status.DRAFT, Visibility.OFFICIALS_ONLY): {"colleague"},
+    (Status.SUBMITTED, Visibility.OFFICIALS_ONLY): {*COLLEAGUES, "moderator"},
+    (Status.DRAFT, Visibility.OFFICIALS_ONLY): COLLEAGUES,
 }
 
 
@@ -55,7 +74,7 @@ def test_duplicate_is_read_by_its_organisation_and_moderators_only(world):
         reporter=world.reporter, status=Status.DUPLICATE, duplicate_of=original
     )
     readers = {role for role in ROLES if can_view_report(world.role(role), report)}
-    assert readers == {"colleague", "moderator"}
+    assert readers == {"colleague", "moderator_no_mfa_colleague", "moderator"}
 
 
 @pytest.mark.parametrize(
@@ -66,6 +85,9 @@ def test_duplicate_is_read_by_its_organisation_and_moderators_only(world):
         ("official", False),
         ("moderator", True),
         ("colleague", True),
+        ("moderator_no_mfa", False),
+        ("moderator_no_mfa_colleague", True),
+        ("admin_no_mfa", False),
     ],
 )
 def test_anonymised_report_names_its_organisation_only_to_itself_and_moderators(world, role, named):
@@ -77,8 +99,14 @@ def test_anonymised_report_names_its_organisation_only_to_itself_and_moderators(
     ("visibility", "readers"),
     [
         (Visibility.PUBLIC, set(ROLES)),
-        (Visibility.ANONYMISED, {"official", "moderator", "colleague"}),
-        (Visibility.OFFICIALS_ONLY, {"official", "moderator", "colleague"}),
+        (
+            Visibility.ANONYMISED,
+            {"official", "moderator", "colleague", "moderator_no_mfa_colleague"},
+        ),
+        (
+            Visibility.OFFICIALS_ONLY,
+            {"official", "moderator", "colleague", "moderator_no_mfa_colleague"},
+        ),
     ],
 )
 def test_evidence_of_unnamed_reports_stays_with_officials_and_moderators(
@@ -122,3 +150,19 @@ def test_reporters_organisation_edits_drafts_and_reports_sent_back(world, status
     assert can_edit_report(world.colleague, report) is editable
     assert not can_edit_report(world.member, report)
     assert not can_edit_report(world.moderator, report)
+
+
+@pytest.mark.parametrize(
+    ("predicate", "allowed"),
+    [
+        (can_see_full_timeline, {"moderator", "colleague", "moderator_no_mfa_colleague"}),
+        (can_see_who_decided, {"moderator"}),
+    ],
+)
+def test_timeline_notes_and_deciders_need_the_organisation_or_two_factor(world, predicate, allowed):
+    report = BarrierReportFactory(reporter=world.reporter, status=Status.REJECTED)
+    assert {role for role in ROLES if predicate(world.role(role), report)} == allowed
+
+
+def test_only_moderators_with_two_factor_authentication_triage(world):
+    assert {role for role in ROLES if can_triage(world.role(role))} == {"moderator"}

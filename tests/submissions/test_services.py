@@ -3,7 +3,7 @@
 import threading
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -301,6 +301,23 @@ def test_reporter_who_left_is_not_emailed_but_organisation_admins_are(
             note="Out of scope.",
         )
     assert [message.to for message in mailoutbox] == [[admin.email]]
+
+
+@pytest.mark.parametrize(
+    "role", ["moderator_no_mfa", "moderator_no_mfa_colleague", "admin_no_mfa", "official"]
+)
+def test_only_a_moderator_with_two_factor_authentication_decides_a_report(world, role):
+    """The service refuses by itself, whatever page called it: nothing changes, nobody is
+    emailed, nothing is recorded."""
+    report = BarrierReportFactory(reporter=world.reporter, status=Status.SUBMITTED)
+    with pytest.raises(PermissionDenied):
+        services.report_transition(
+            actor=world.role(role), report=report, to_status=Status.PUBLISHED
+        )
+    report.refresh_from_db()
+    assert report.status == Status.SUBMITTED
+    assert not StatusChange.objects.filter(report=report).exists()
+    assert not AuditEvent.objects.filter(action="report.published").exists()
 
 
 # --- Co-signing and responses ---------------------------------------------------------------------

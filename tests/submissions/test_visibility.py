@@ -1,5 +1,10 @@
 """Every role x every visibility x every surface: who sees a published report, and whether
-its organisation (and its co-signers) are named or described."""
+its organisation (and its co-signers) are named or described.
+
+"moderator_no_mfa" and "admin_no_mfa" hold a moderator's role (or are superusers) without an
+organisation and without two-factor authentication: they read what "no_organisation" reads.
+"moderator_no_mfa_colleague" is a moderator without two-factor authentication in the
+reporting organisation: they read what "colleague" reads."""
 
 import json
 
@@ -18,7 +23,17 @@ from tests.submissions.factories import BarrierReportFactory, CoSignatureFactory
 pytestmark = pytest.mark.django_db
 
 Visibility = BarrierReport.Visibility
-ROLES = ["visitor", "no_organisation", "member", "official", "moderator", "colleague"]
+ROLES = [
+    "visitor",
+    "no_organisation",
+    "member",
+    "official",
+    "moderator",
+    "colleague",
+    "moderator_no_mfa",
+    "moderator_no_mfa_colleague",
+    "admin_no_mfa",
+]
 REPORTER_NAME = "Unmistakable Roasters Ltd"
 COSIGNER_NAME = "Cosigning Weavers Cooperative"
 ANONYMISED_LABEL = "a micro enterprise in Kenya, agri-food sector"
@@ -27,12 +42,16 @@ TITLE = "Zanzibarite parcels stopped at the border"
 
 def expected_visible(role: str, visibility: str) -> bool:
     if visibility == Visibility.OFFICIALS_ONLY:
-        return role in {"official", "moderator", "colleague"}
+        return role in {"official", "moderator", "colleague", "moderator_no_mfa_colleague"}
     return True
 
 
 def expected_named(role: str, visibility: str) -> bool:
-    return visibility != Visibility.ANONYMISED or role in {"moderator", "colleague"}
+    return visibility != Visibility.ANONYMISED or role in {
+        "moderator",
+        "colleague",
+        "moderator_no_mfa_colleague",
+    }
 
 
 @pytest.fixture
@@ -173,6 +192,7 @@ def test_cosigners_are_shown_as_the_report_shows_its_reporter(
 
 
 STAFF_ROLES = ["no_organisation", "member", "official", "moderator", "colleague"]
+# (Staff without two-factor authentication do not reach the admin at all: see below.)
 
 
 @pytest.mark.parametrize("visibility", Visibility.values)
@@ -219,3 +239,169 @@ def test_drafts_and_unpublished_reports_are_never_listed(client, world, role):
     BarrierReportFactory(reporter=world.reporter, status="rejected", title="Rejected Wombat")
     html = page(client, role, world, reverse("submissions:list")).content.decode()
     assert "Wombat" not in html
+
+
+# --- Evidence files -------------------------------------------------------------------------
+
+EVIDENCE = b"%PDF-1.4\n% Refusal letter naming Unmistakable Roasters Ltd\n%%EOF\n"
+# Who downloads a report's evidence, by status and visibility (literal, per role).
+EVIDENCE_READERS = {
+    ("published", Visibility.PUBLIC): set(ROLES),
+    ("published", Visibility.ANONYMISED): {
+        "official",
+        "moderator",
+        "colleague",
+        "moderator_no_mfa_colleague",
+    },
+    ("published", Visibility.OFFICIALS_ONLY): {
+        "official",
+        "moderator",
+        "colleague",
+        "moderator_no_mfa_colleague",
+    },
+    ("submitted", Visibility.PUBLIC): {"moderator", "colleague", "moderator_no_mfa_colleague"},
+    ("rejected", Visibility.ANONYMISED): {"moderator", "colleague", "moderator_no_mfa_colleague"},
+}
+
+
+@pytest.mark.parametrize(("status", "visibility"), list(EVIDENCE_READERS))
+@pytest.mark.parametrize("role", ROLES)
+def test_evidence_downloads_follow_the_report_rule(client, world, role, status, visibility):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from submissions.models import Attachment
+
+    report = BarrierReportFactory(reporter=world.reporter, status=status, visibility=visibility)
+    attachment = Attachment(
+        report=report,
+        original_name="Refusal letter.pdf",
+        content_type="application/pdf",
+        size=len(EVIDENCE),
+        sha256="0" * 64,
+        uploaded_by=world.reporter,
+    )
+    attachment.file.save("evidence.pdf", SimpleUploadedFile("evidence.pdf", EVIDENCE), save=True)
+    response = page(client, role, world, attachment.get_absolute_url())
+    if role in EVIDENCE_READERS[(status, visibility)]:
+        assert response.status_code == 200
+        assert b"".join(response.streaming_content) == EVIDENCE
+    else:
+        assert response.status_code == 404
+    detail = page(client, role, world, report.get_absolute_url())
+    if detail.status_code == 200:
+        listed = attachment.get_absolute_url() in detail.content.decode()
+        assert listed is (role in EVIDENCE_READERS[(status, visibility)])
+
+
+# --- Timelines ------------------------------------------------------------------------------
+
+MODERATOR_NAME = "Moana Moderator-Tuilagi"
+CHANGES_NOTE = "Please attach the customs notice you were sent."
+# Everyone who may read the report sees its public milestones; the notes written to the
+# reporter are for the reporting organisation and moderators; who decided, for moderators.
+TIMELINE_NOTES = {"colleague", "moderator", "moderator_no_mfa_colleague"}
+TIMELINE_ACTORS = {"moderator"}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_timeline_notes_and_deciders_follow_the_role_and_two_factor(client, world, role):
+    from submissions.models import StatusChange
+
+    decider = UserFactory(full_name=MODERATOR_NAME)
+    report = BarrierReportFactory(reporter=world.reporter, visibility=Visibility.PUBLIC)
+    for to_status, actor, note in [
+        ("submitted", world.reporter, ""),
+        ("changes_requested", decider, CHANGES_NOTE),
+        ("submitted", world.reporter, ""),
+        ("published", decider, "Thank you."),
+    ]:
+        StatusChange.objects.create(report=report, to_status=to_status, actor=actor, note=note)
+    html = page(client, role, world, report.get_absolute_url()).content.decode()
+    assert "Published" in html
+    assert (CHANGES_NOTE in html) is (role in TIMELINE_NOTES)
+    assert (MODERATOR_NAME in html) is (role in TIMELINE_ACTORS)
+
+
+# --- Admin lists ----------------------------------------------------------------------------
+
+ADMIN_LISTS = [
+    "admin:submissions_barrierreport_changelist",
+    "admin:submissions_attachment_changelist",
+    "admin:submissions_statuschange_changelist",
+    "admin:submissions_cosignature_changelist",
+]
+
+
+@pytest.mark.parametrize("role", ["moderator_no_mfa", "moderator_no_mfa_colleague", "admin_no_mfa"])
+def test_admin_lists_are_closed_to_staff_without_two_factor_authentication(
+    client, world, scene, role
+):
+    scene(Visibility.OFFICIALS_ONLY)
+    staff = world.role(role)
+    staff.is_staff = True
+    staff.save()
+    for codename in ("view_barrierreport", "view_attachment", "view_statuschange"):
+        staff.user_permissions.add(Permission.objects.get(codename=codename))
+    client.force_login(staff)
+    for name in ADMIN_LISTS:
+        response = client.get(reverse(name), follow=True)
+        visited = [url.split("?")[0] for url, _status in response.redirect_chain]
+        assert reverse("mfa_activate_totp") in visited, (name, visited)
+        assert response.request["PATH_INFO"] != reverse(name)
+        assert TITLE not in response.content.decode()
+
+
+def test_a_superuser_without_two_factor_authentication_gets_a_members_admin_rows(world, scene):
+    """Behind the admin site's own gate, the report ModelAdmins hold the same rule: every row
+    (and the search by organisation) only for a superuser acting with two factors."""
+    from django.contrib import admin
+    from django.test import RequestFactory
+
+    scene(Visibility.OFFICIALS_ONLY)
+    BarrierReportFactory(reporter=world.reporter, status="submitted", title="Pending Quokka")
+    BarrierReportFactory(reporter=world.reporter, title="Public Numbat barrier")
+    model_admin = admin.site._registry[BarrierReport]
+    request = RequestFactory().get("/admin/submissions/barrierreport/")
+    request.user = world.admin_no_mfa
+    titles = set(model_admin.get_queryset(request).values_list("title", flat=True))
+    assert titles == {"Public Numbat barrier"}
+    assert model_admin.get_search_fields(request) == ["reference", "title", "summary"]
+    request.user = UserFactory(is_staff=True, is_superuser=True)
+    TOTP.activate(request.user, generate_totp_secret())
+    titles = set(model_admin.get_queryset(request).values_list("title", flat=True))
+    assert titles == {TITLE, "Pending Quokka", "Public Numbat barrier"}
+    assert "organisation__name" in model_admin.get_search_fields(request)
+
+
+# --- Emails ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("with_mfa", "told"),
+    [(False, "organisation administrator"), (True, "former reporter")],
+)
+def test_status_emails_reach_a_former_reporter_who_moderates_only_with_two_factor(
+    world, run_on_commit, mailoutbox, with_mfa, told
+):
+    """A reporter who left the organisation is emailed about a rejected report only if they
+    may still read it: as a moderator acting with two factors, not on the role alone."""
+    from submissions import services
+    from tests.factories import make_moderator
+
+    report = BarrierReportFactory(reporter=world.reporter, status="submitted")
+    administrator = MemberFactory(
+        organisation=world.reporter.organisation, is_organisation_admin=True
+    )
+    world.reporter.membership_status = "declined"
+    world.reporter.save()
+    make_moderator(world.reporter, with_mfa=with_mfa)
+    with run_on_commit():
+        services.report_transition(
+            actor=world.moderator,
+            report=BarrierReport.objects.get(pk=report.pk),
+            to_status="rejected",
+            note="Out of scope.",
+        )
+    recipients = {"organisation administrator": administrator.email}
+    recipients["former reporter"] = world.reporter.email
+    assert [message.to for message in mailoutbox] == [[recipients[told]]]
