@@ -10,7 +10,7 @@ import hashlib
 from collections.abc import Mapping
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 from portal.emails import email_member
 from portal.models import User
 from portal.services import audit_record
-from submissions import filing
-from submissions.files import MAX_ATTACHMENTS_PER_REPORT, FileKind
+from submissions import files, filing
+from submissions.files import MAX_ATTACHMENTS_PER_REPORT
 from submissions.models import (
     PUBLISHED_STATUSES,
     Attachment,
@@ -35,6 +35,7 @@ from submissions.permissions import (
     NOTE_REQUIRED_FOR,
     REPORTER_TRANSITIONS,
     can_view_report,
+    is_in_reporting_organisation,
 )
 
 Status = BarrierReport.Status
@@ -134,17 +135,22 @@ def report_draft_delete(*, actor: User, report: BarrierReport) -> None:
 
 
 @transaction.atomic
-def attachment_add(
-    *, actor: User, report: BarrierReport, upload: UploadedFile, kind: FileKind, name: str
-) -> Attachment:
-    """Store one checked evidence file under a random name; at most five per report."""
+def attachment_add(*, actor: User, report: BarrierReport, upload: UploadedFile) -> Attachment:
+    """Check one evidence file (files.check_upload: type by content, no macros, no huge
+    images, a name that agrees) and store it under a random name; at most five per report."""
     report = _locked(report)
+    if not is_in_reporting_organisation(actor, report):
+        raise PermissionDenied
     if not report.is_editable:
         raise ValidationError(_("This report has been submitted and can no longer be changed."))
+    checked = files.check_upload(upload, name=upload.name or "", size=upload.size or 0)
     if report.attachments.count() >= MAX_ATTACHMENTS_PER_REPORT:
         raise ValidationError(
-            _("%(name)s was not attached: a report can have at most %(limit)s files."),
-            params={"name": name, "limit": MAX_ATTACHMENTS_PER_REPORT},
+            _(
+                "%(name)s was not attached: a report can have at most %(limit)s files. Remove "
+                "one first."
+            ),
+            params={"name": checked.name, "limit": MAX_ATTACHMENTS_PER_REPORT},
         )
     digest = hashlib.sha256()
     upload.seek(0)
@@ -153,13 +159,13 @@ def attachment_add(
     upload.seek(0)
     attachment = Attachment(
         report=report,
-        original_name=name,
-        content_type=kind.content_type,
+        original_name=checked.name,
+        content_type=checked.kind.content_type,
         size=upload.size or 0,
         sha256=digest.hexdigest(),
         uploaded_by=actor,
     )
-    attachment.file.save(f"evidence.{kind.extension}", upload, save=False)
+    attachment.file.save(f"evidence.{checked.kind.extension}", upload, save=False)
     try:
         attachment.save()
     except Exception:
@@ -172,6 +178,8 @@ def attachment_add(
 @transaction.atomic
 def attachment_remove(*, actor: User, attachment: Attachment) -> None:
     report = _locked(attachment.report)
+    if not is_in_reporting_organisation(actor, report):
+        raise PermissionDenied
     if not report.is_editable:
         raise ValidationError(_("This report has been submitted and can no longer be changed."))
     names = [attachment.file.name]

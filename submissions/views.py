@@ -33,7 +33,8 @@ from portal.permissions import (
     official_required,
     public,
 )
-from submissions import exports, filing, selectors, services
+from portal.uploads import name_as_sent
+from submissions import exports, files, filing, selectors, services
 from submissions.forms import (
     STEP_FORMS,
     AboutStepForm,
@@ -314,22 +315,22 @@ def draft_step(request: HttpRequest, draft: UUID, step: str) -> HttpResponse:
 
 
 def _evidence_step(request: HttpRequest, report: BarrierReport) -> HttpResponse:
-    attached = len(report.attachments.all())
     if request.method != "POST":
-        form = EvidenceStepForm(initial=step_initial("evidence", report), attached_count=attached)
+        form = EvidenceStepForm(initial=step_initial("evidence", report))
         return _render_step(request, report, "evidence", form)
-    form = EvidenceStepForm(request.POST, request.FILES, attached_count=attached)
+    form = EvidenceStepForm(request.POST, request.FILES)
     valid = form.is_valid()
-    for upload, kind, name in form.accepted:
+    for upload in form.cleaned_data.get("files", []):
         try:
-            services.attachment_add(
-                actor=request.user, report=report, upload=upload, kind=kind, name=name
-            )
+            attachment = services.attachment_add(actor=request.user, report=report, upload=upload)
         except ValidationError as error:
             form.add_error("files", error)
             valid = False
             continue
+        name = attachment.original_name
         messages.success(request, _("%(name)s has been attached.") % {"name": name})
+        for note in files.name_notes(name_as_sent(upload), name):
+            messages.warning(request, note)
     if "steps_taken" not in form.errors:
         services.report_draft_update(
             actor=request.user,

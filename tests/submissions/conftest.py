@@ -9,9 +9,10 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils import translation
 
 from tests.factories import MemberFactory, ModeratorFactory, OfficialFactory, UserFactory
+from tests.submissions import upload_set
 
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+PDF_BYTES = upload_set.PDF_BYTES
+PNG_BYTES = upload_set.image_bytes("PNG")
 
 
 @pytest.fixture(autouse=True)
