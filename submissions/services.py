@@ -7,7 +7,9 @@ Callers check who may act (permissions.py); services refuse impossible states.
 """
 
 import hashlib
+import logging
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -37,8 +39,12 @@ from submissions.permissions import (
     can_view_report,
     is_in_reporting_organisation,
 )
+from submissions.scanning import scan_file, scanner_configured
+
+logger = logging.getLogger(__name__)
 
 Status = BarrierReport.Status
+ScanStatus = Attachment.ScanStatus
 
 # Fields a reporter may set while drafting (the steps' fields, without files).
 DRAFT_FIELDS = frozenset(
@@ -137,7 +143,9 @@ def report_draft_delete(*, actor: User, report: BarrierReport) -> None:
 @transaction.atomic
 def attachment_add(*, actor: User, report: BarrierReport, upload: UploadedFile) -> Attachment:
     """Check one evidence file (files.check_upload: type by content, no macros, no huge
-    images, a name that agrees) and store it under a random name; at most five per report."""
+    images, a name that agrees) and store it under a random name; at most five per report.
+    With a virus scanner configured, the file waits as "being checked" and its scan is
+    queued once the upload commits."""
     report = _locked(report)
     if not is_in_reporting_organisation(actor, report):
         raise PermissionDenied
@@ -157,6 +165,7 @@ def attachment_add(*, actor: User, report: BarrierReport, upload: UploadedFile) 
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
+    scanned = scanner_configured()
     attachment = Attachment(
         report=report,
         original_name=checked.name,
@@ -164,6 +173,7 @@ def attachment_add(*, actor: User, report: BarrierReport, upload: UploadedFile) 
         size=upload.size or 0,
         sha256=digest.hexdigest(),
         uploaded_by=actor,
+        scan_status=ScanStatus.PENDING if scanned else ScanStatus.NOT_SCANNED,
     )
     attachment.file.save(f"evidence.{checked.kind.extension}", upload, save=False)
     try:
@@ -172,6 +182,8 @@ def attachment_add(*, actor: User, report: BarrierReport, upload: UploadedFile) 
         _delete_stored_files([attachment.file.name])
         raise
     BarrierReport.objects.filter(pk=report.pk).update(updated_at=timezone.now())
+    if scanned:
+        transaction.on_commit(partial(_queue_scan, attachment.pk))
     return attachment
 
 
@@ -185,6 +197,74 @@ def attachment_remove(*, actor: User, attachment: Attachment) -> None:
     names = [attachment.file.name]
     attachment.delete()
     transaction.on_commit(lambda: _delete_stored_files(names))
+
+
+# --- Virus scanning -------------------------------------------------------------------------
+
+
+def _queue_scan(attachment_id: int) -> None:
+    """Queue a file's scan. A broker outage is logged, never raised into the upload that
+    has already committed: the file stays "being checked" and the sweep
+    (tasks.attachment_scan_sweep) queues it again."""
+    from submissions.tasks import attachment_scan
+
+    try:
+        attachment_scan.delay(attachment_id=attachment_id)
+    except Exception:
+        logger.exception("Could not queue the virus scan of attachment %s.", attachment_id)
+
+
+def attachment_scan_queue(*, attachment_ids: list[int]) -> None:
+    """Queue the scans of files still waiting for one (the sweep)."""
+    for attachment_id in attachment_ids:
+        _queue_scan(attachment_id)
+
+
+def attachment_scan(*, attachment: Attachment) -> str:
+    """Stream a file waiting for its virus check to clamd and record the verdict; returns the
+    new scan status. A file found infected is quarantined: never downloadable again, recorded
+    in the audit log, and its uploader told. A file already checked is left alone, so a scan
+    queued twice does nothing the second time. scanning.ScannerError means "try again"."""
+    if attachment.scan_status != ScanStatus.PENDING:
+        return attachment.scan_status
+    # Outside the transaction: no row stays locked while clamd reads the file.
+    result = scan_file(attachment.file)
+    with transaction.atomic():
+        current = (
+            Attachment.objects.select_for_update(of=("self",))
+            .select_related("report", "uploaded_by")
+            .filter(pk=attachment.pk)
+            .first()
+        )
+        if current is None or current.scan_status != ScanStatus.PENDING:
+            return current.scan_status if current is not None else ""
+        current.scanned_at = timezone.now()
+        if not result.infected:
+            current.scan_status = ScanStatus.CLEAN
+            current.save(update_fields=["scan_status", "scanned_at"])
+            return current.scan_status
+        current.scan_status = ScanStatus.INFECTED
+        current.scan_signature = result.signature[:200]
+        current.save(update_fields=["scan_status", "scanned_at", "scan_signature"])
+        report = current.report
+        audit_record(
+            actor=None,
+            action="attachment.quarantined",
+            target=current,
+            reason=current.scan_signature,
+            data={
+                "report": report.reference or str(report.public_id),
+                "sha256": current.sha256,
+                "uploaded_by": current.uploaded_by_id,
+            },
+        )
+        if current.uploaded_by.is_active:
+            email_member(
+                user=current.uploaded_by,
+                template="attachment_quarantined",
+                context={"attachment": current, "report": report},
+            )
+        return current.scan_status
 
 
 # --- Status changes ------------------------------------------------------------------------

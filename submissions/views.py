@@ -47,7 +47,7 @@ from submissions.forms import (
     step_changes,
     step_initial,
 )
-from submissions.models import BarrierReport
+from submissions.models import Attachment, BarrierReport
 from submissions.permissions import (
     can_cosign,
     can_edit_report,
@@ -92,14 +92,25 @@ def report_mine(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _scan_context(attachments: list[Attachment]) -> dict[str, bool]:
+    """Whether the evidence list needs a word about files being checked or quarantined."""
+    statuses = {attachment.scan_status for attachment in attachments}
+    return {
+        "attachments_waiting": Attachment.ScanStatus.PENDING in statuses,
+        "attachments_quarantined": Attachment.ScanStatus.INFECTED in statuses,
+    }
+
+
 def _detail_context(request: HttpRequest, report: BarrierReport) -> dict[str, Any]:
     viewer = request.user
+    attachments = selectors.report_attachments_for(viewer=viewer, report=report)
     return {
         "report": report,
         "timeline": selectors.report_timeline_for(viewer=viewer, report=report),
         "full_timeline": can_see_full_timeline(viewer, report),
         "cosigners": selectors.report_cosigners_for(viewer=viewer, report=report),
-        "attachments": selectors.report_attachments_for(viewer=viewer, report=report),
+        "attachments": attachments,
+        **_scan_context(attachments),
         "duplicates": selectors.report_duplicates_for(viewer=viewer, report=report),
         "viewer_cosignature": selectors.report_viewer_cosignature(viewer=viewer, report=report),
         "can_cosign": can_cosign(viewer, report),
@@ -172,9 +183,18 @@ def report_respond(request: HttpRequest, reference: str) -> HttpResponse:
 @public
 @require_GET
 def attachment_download(request: HttpRequest, attachment_id: int) -> HttpResponseBase:
-    """Evidence only as a download, never rendered by the browser, and only to viewers who
-    may see the report's evidence (selectors answer 404 otherwise)."""
-    attachment = selectors.attachment_get_for(viewer=request.user, attachment_id=attachment_id)
+    """Evidence only as a download, never rendered by the browser, only to viewers who may
+    see the report's evidence (selectors answer 404 otherwise), and only once the virus
+    scanner has passed it (a page says the file is being checked, or quarantined)."""
+    try:
+        attachment = selectors.attachment_get_for(viewer=request.user, attachment_id=attachment_id)
+    except selectors.AttachmentUnavailable as unavailable:
+        return render(
+            request,
+            "submissions/attachment_unavailable.html",
+            {"attachment": unavailable.attachment},
+            status=409,
+        )
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError as error:
@@ -233,6 +253,7 @@ def _render_step(
         back_url = _check_url(report)
     elif previous and report is not None:
         back_url = _step_url(report, previous)
+    attachments = list(report.attachments.all()) if report is not None else []
     context = {
         "report": report,
         "step": filing.STEPS_BY_SLUG[step],
@@ -241,7 +262,8 @@ def _render_step(
         "form": form,
         "back_url": back_url,
         "from_check": request.GET.get("from") == "check",
-        "attachments": list(report.attachments.all()) if report is not None else [],
+        "attachments": attachments,
+        **_scan_context(attachments),
     }
     return render(request, f"submissions/filing/step_{step}.html", context, status=status)
 
