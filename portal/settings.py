@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "portal.uploads.UploadNamesMiddleware",  # before anything reads request.POST
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -232,6 +233,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "dialogues.tasks.digest_compile_weekly",
         "schedule": _crontab_from_env(DIGEST_SCHEDULE),
     },
+    # Evidence files still waiting for the virus scanner (a lost task, clamd was down).
+    "attachment-scan-sweep": {
+        "task": "submissions.tasks.attachment_scan_sweep",
+        "schedule": crontab(minute="*/5"),
+    },
 }
 
 # --- Authentication (django-allauth) -------------------------------------------------
@@ -301,6 +307,17 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
+
+# --- Virus scanning of evidence files ---------------------------------------------------
+# ClamAV's clamd, reached on a Unix socket (CLAMD_SOCKET=/run/clamav/clamd.ctl) or over TCP
+# (CLAMD_TCP=clamav.internal:3310). With either set, uploaded evidence is held as "being
+# checked" until clamd passes it; without, files are NOT scanned and are available at once.
+# https://docs.clamav.net/manual/Usage/Scanning.html#clamd
+CLAMD_SOCKET = os.environ.get("CLAMD_SOCKET", "")
+CLAMD_TCP = os.environ.get("CLAMD_TCP", "")
+CLAMD_TIMEOUT = float(os.environ.get("CLAMD_TIMEOUT", "60"))
+if CLAMD_TCP and (":" not in CLAMD_TCP or not CLAMD_TCP.rsplit(":", 1)[1].isdigit()):
+    raise ImproperlyConfigured("CLAMD_TCP must be host:port, for example clamav:3310.")
 
 # --- Email ------------------------------------------------------------------------------
 # EMAIL_URL: console:// (default), smtp://user:password@host:587?tls=1, file:///path, locmem://

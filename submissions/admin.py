@@ -44,7 +44,7 @@ class VisibleReportsMixin:
 class AttachmentInline(admin.TabularInline):
     model = Attachment
     extra = 0
-    fields = ["original_name", "content_type", "size", "uploaded_by", "created_at"]
+    fields = ["original_name", "content_type", "size", "scan_status", "uploaded_by", "created_at"]
     readonly_fields = fields
     can_delete = False
     show_change_link = True
@@ -110,17 +110,22 @@ class BarrierReportAdmin(VisibleReportsMixin, admin.ModelAdmin):
 
 @admin.register(Attachment)
 class AttachmentAdmin(VisibleReportsMixin, admin.ModelAdmin):
-    list_display = ["original_name", "report", "content_type", "size", "created_at"]
-    list_filter = ["content_type", "created_at"]
+    list_display = ["original_name", "report", "content_type", "size", "scan_status", "created_at"]
+    list_filter = ["scan_status", "content_type", "created_at"]
     search_fields = ["original_name", "report__reference", "sha256"]
     list_select_related = ["report"]
+    # No "file" field: its link (a signed URL on S3) would bypass the download view's checks,
+    # quarantine included.
+    exclude = ["file"]
     readonly_fields = [
         "report",
-        "file",
         "original_name",
         "content_type",
         "size",
         "sha256",
+        "scan_status",
+        "scanned_at",
+        "scan_signature",
         "uploaded_by",
         "created_at",
     ]

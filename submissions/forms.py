@@ -292,8 +292,9 @@ class MultipleFileField(forms.FileField):
 
 
 class EvidenceStepForm(forms.Form):
-    """What the firm has tried, and evidence files. A refused file does not lose the text:
-    accepted files are stored at once, refused ones are named in the error."""
+    """What the firm has tried, and evidence files. Each file is checked and stored by
+    services.attachment_add; a refused file is named in this form's errors and does not
+    lose the text."""
 
     steps_taken = forms.CharField(
         label=_("What have you done about it so far?"),
@@ -312,39 +313,6 @@ class EvidenceStepForm(forms.Form):
             "(XLSX) or CSV. For example a refusal letter, an invoice or a screenshot of an error."
         ),
     )
-
-    def __init__(self, *args: Any, attached_count: int = 0, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.attached_count = attached_count
-        self.accepted: list[tuple[UploadedFile, files.FileKind, str]] = []
-
-    def clean_files(self) -> list[UploadedFile]:
-        uploads = self.cleaned_data.get("files") or []
-        errors = []
-        room = files.MAX_ATTACHMENTS_PER_REPORT - self.attached_count
-        for upload in uploads:
-            name = files.safe_original_name(upload.name or "")
-            try:
-                kind = files.detect_kind(upload, name=name, size=upload.size or 0)
-            except ValidationError as error:
-                errors.extend(error.error_list)
-                continue
-            if room <= 0:
-                errors.append(
-                    ValidationError(
-                        _(
-                            "%(name)s was not attached: a report can have at most %(limit)s "
-                            "files. Remove one first."
-                        ),
-                        params={"name": name, "limit": files.MAX_ATTACHMENTS_PER_REPORT},
-                    )
-                )
-                continue
-            room -= 1
-            self.accepted.append((upload, kind, files.safe_original_name(upload.name or "", kind)))
-        if errors:
-            raise ValidationError(errors)
-        return uploads
 
 
 class VisibilityStepForm(HintedChoicesMixin, forms.Form):

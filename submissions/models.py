@@ -215,7 +215,14 @@ def attachment_upload_to(instance: "Attachment", filename: str) -> str:
 
 
 class Attachment(models.Model):
-    """Evidence: a file checked by content, stored outside the static root."""
+    """Evidence: a file checked by content, stored outside the static root, and (when a
+    virus scanner is configured) held back until the scanner has passed it."""
+
+    class ScanStatus(models.TextChoices):
+        PENDING = "pending", _("Being checked for viruses")
+        CLEAN = "clean", _("Checked: no virus found")
+        INFECTED = "infected", _("Quarantined: a virus was found")
+        NOT_SCANNED = "not_scanned", _("Not scanned")
 
     report = models.ForeignKey(
         BarrierReport,
@@ -235,17 +242,40 @@ class Attachment(models.Model):
         verbose_name=_("uploaded by"),
     )
     created_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+    scan_status = models.CharField(
+        _("virus check"), max_length=12, choices=ScanStatus.choices, default=ScanStatus.NOT_SCANNED
+    )
+    scanned_at = models.DateTimeField(_("checked"), null=True, blank=True)
+    # What the scanner named, for an infected file ("Win.Test.EICAR_HDB-1").
+    scan_signature = models.CharField(_("virus found"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
+        indexes = [
+            # The sweep looks for files still waiting for the scanner, oldest first.
+            models.Index(
+                fields=["created_at"],
+                condition=Q(scan_status="pending"),
+                name="attachment_scan_pending",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.original_name
 
     def get_absolute_url(self) -> str:
         return reverse("submissions:attachment_download", kwargs={"attachment_id": self.pk})
+
+    @property
+    def is_available(self) -> bool:
+        """Downloadable: passed by the scanner, or uploaded while none was configured."""
+        return self.scan_status in AVAILABLE_SCAN_STATUSES
+
+
+# Files that may be downloaded. Being checked and quarantined files may not.
+AVAILABLE_SCAN_STATUSES = (Attachment.ScanStatus.CLEAN, Attachment.ScanStatus.NOT_SCANNED)
 
 
 class CoSignature(models.Model):

@@ -11,7 +11,7 @@ selectors.py states it for a query; tests hold the two to the same matrix.
 from typing import Any
 
 from portal.permissions import acts_as_moderator, is_member, is_official
-from submissions.models import PUBLISHED_STATUSES, BarrierReport
+from submissions.models import PUBLISHED_STATUSES, Attachment, BarrierReport
 
 Status = BarrierReport.Status
 Visibility = BarrierReport.Visibility
@@ -95,6 +95,13 @@ def can_see_attachments(user: Any, report: BarrierReport) -> bool:
     if acts_as_moderator(user):
         return True
     return is_official(user)
+
+
+def can_download_attachment(user: Any, attachment: Attachment) -> bool:
+    """Files being checked for viruses, or quarantined, are downloaded by nobody."""
+    if not can_see_attachments(user, attachment.report):
+        return False
+    return attachment.is_available
 
 
 def can_see_full_timeline(user: Any, report: BarrierReport) -> bool:

@@ -12,6 +12,7 @@ from typing import Any
 from uuid import UUID
 
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -28,6 +29,7 @@ from submissions.models import (
     StatusChange,
 )
 from submissions.permissions import (
+    can_download_attachment,
     can_see_attachments,
     can_see_full_timeline,
     can_view_report,
@@ -368,14 +370,38 @@ def report_attachments_for(*, viewer: Any, report: BarrierReport) -> list[Attach
     return list(report.attachments.all())
 
 
+class AttachmentUnavailable(PermissionDenied):
+    """The viewer may see this evidence file, but it is being checked for viruses or has been
+    quarantined: nobody downloads it (views answer with a page that says which)."""
+
+    def __init__(self, attachment: Attachment) -> None:
+        super().__init__(attachment.get_scan_status_display())
+        self.attachment = attachment
+
+
 def attachment_get_for(*, viewer: Any, attachment_id: int) -> Attachment:
-    """An evidence file the viewer may download, or Http404."""
+    """An evidence file the viewer may download; Http404 if they may not see it,
+    AttachmentUnavailable while it is being checked or once it is quarantined."""
     attachment = (
         Attachment.objects.filter(pk=attachment_id).select_related("report__organisation").first()
     )
     if attachment is None or not can_see_attachments(viewer, attachment.report):
         raise Http404
+    if not can_download_attachment(viewer, attachment):
+        raise AttachmentUnavailable(attachment)
     return attachment
+
+
+def attachment_ids_awaiting_scan(*, uploaded_before: datetime, limit: int) -> list[int]:
+    """For the virus-scan sweep (no viewer: background work): files uploaded before
+    `uploaded_before` and still being checked, oldest first."""
+    return list(
+        Attachment.objects.filter(
+            scan_status=Attachment.ScanStatus.PENDING, created_at__lt=uploaded_before
+        )
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
 
 
 def report_duplicates_for(*, viewer: Any, report: BarrierReport) -> QuerySet[BarrierReport]:

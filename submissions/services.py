@@ -7,21 +7,23 @@ Callers check who may act (permissions.py); services refuse impossible states.
 """
 
 import hashlib
+import logging
 from collections.abc import Mapping
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.background import enqueue, enqueue_on_commit
 from portal.emails import email_member
 from portal.models import User
 from portal.permissions import require_moderator
 from portal.services import audit_record
-from submissions import filing
-from submissions.files import MAX_ATTACHMENTS_PER_REPORT, FileKind
+from submissions import files, filing
+from submissions.files import MAX_ATTACHMENTS_PER_REPORT
 from submissions.models import (
     PUBLISHED_STATUSES,
     Attachment,
@@ -36,9 +38,14 @@ from submissions.permissions import (
     NOTE_REQUIRED_FOR,
     REPORTER_TRANSITIONS,
     can_view_report,
+    is_in_reporting_organisation,
 )
+from submissions.scanning import scan_file, scanner_configured
+
+logger = logging.getLogger(__name__)
 
 Status = BarrierReport.Status
+ScanStatus = Attachment.ScanStatus
 
 # Fields a reporter may set while drafting (the steps' fields, without files).
 DRAFT_FIELDS = frozenset(
@@ -135,49 +142,124 @@ def report_draft_delete(*, actor: User, report: BarrierReport) -> None:
 
 
 @transaction.atomic
-def attachment_add(
-    *, actor: User, report: BarrierReport, upload: UploadedFile, kind: FileKind, name: str
-) -> Attachment:
-    """Store one checked evidence file under a random name; at most five per report."""
+def attachment_add(*, actor: User, report: BarrierReport, upload: UploadedFile) -> Attachment:
+    """Check one evidence file (files.check_upload: type by content, no macros, no huge
+    images, a name that agrees) and store it under a random name; at most five per report.
+    With a virus scanner configured, the file waits as "being checked" and its scan is
+    queued once the upload commits."""
     report = _locked(report)
+    if not is_in_reporting_organisation(actor, report):
+        raise PermissionDenied
     if not report.is_editable:
         raise ValidationError(_("This report has been submitted and can no longer be changed."))
+    checked = files.check_upload(upload, name=upload.name or "", size=upload.size or 0)
     if report.attachments.count() >= MAX_ATTACHMENTS_PER_REPORT:
         raise ValidationError(
-            _("%(name)s was not attached: a report can have at most %(limit)s files."),
-            params={"name": name, "limit": MAX_ATTACHMENTS_PER_REPORT},
+            _(
+                "%(name)s was not attached: a report can have at most %(limit)s files. Remove "
+                "one first."
+            ),
+            params={"name": checked.name, "limit": MAX_ATTACHMENTS_PER_REPORT},
         )
     digest = hashlib.sha256()
     upload.seek(0)
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
+    scanned = scanner_configured()
     attachment = Attachment(
         report=report,
-        original_name=name,
-        content_type=kind.content_type,
+        original_name=checked.name,
+        content_type=checked.kind.content_type,
         size=upload.size or 0,
         sha256=digest.hexdigest(),
         uploaded_by=actor,
+        scan_status=ScanStatus.PENDING if scanned else ScanStatus.NOT_SCANNED,
     )
-    attachment.file.save(f"evidence.{kind.extension}", upload, save=False)
+    attachment.file.save(f"evidence.{checked.kind.extension}", upload, save=False)
     try:
         attachment.save()
     except Exception:
         _delete_stored_files([attachment.file.name])
         raise
     BarrierReport.objects.filter(pk=report.pk).update(updated_at=timezone.now())
+    if scanned:
+        # A broker outage leaves the file "being checked"; the sweep queues it again
+        # (tasks.attachment_scan_sweep).
+        from submissions.tasks import attachment_scan
+
+        enqueue_on_commit(attachment_scan, attachment_id=attachment.pk)
     return attachment
 
 
 @transaction.atomic
 def attachment_remove(*, actor: User, attachment: Attachment) -> None:
     report = _locked(attachment.report)
+    if not is_in_reporting_organisation(actor, report):
+        raise PermissionDenied
     if not report.is_editable:
         raise ValidationError(_("This report has been submitted and can no longer be changed."))
     names = [attachment.file.name]
     attachment.delete()
     transaction.on_commit(lambda: _delete_stored_files(names))
+
+
+# --- Virus scanning -------------------------------------------------------------------------
+
+
+def attachment_scan_queue(*, attachment_ids: list[int]) -> None:
+    """Queue the scans of files still waiting for one (the sweep)."""
+    from submissions.tasks import attachment_scan
+
+    for attachment_id in attachment_ids:
+        enqueue(attachment_scan, attachment_id=attachment_id)
+
+
+def attachment_scan(*, attachment: Attachment) -> str:
+    """Stream a file waiting for its virus check to clamd and record the verdict; returns the
+    new scan status. A file found infected is quarantined: never downloadable again, recorded
+    in the audit log, and its uploader told. A file already checked is left alone, so a scan
+    queued twice does nothing the second time. scanning.ScannerError means "try again"."""
+    if attachment.scan_status != ScanStatus.PENDING:
+        return attachment.scan_status
+    # Outside the transaction: no row stays locked while clamd reads the file.
+    result = scan_file(attachment.file)
+    with transaction.atomic():
+        current = (
+            Attachment.objects.select_for_update(of=("self",))
+            .select_related("report", "uploaded_by")
+            .filter(pk=attachment.pk)
+            .first()
+        )
+        if current is None or current.scan_status != ScanStatus.PENDING:
+            return current.scan_status if current is not None else ""
+        current.scanned_at = timezone.now()
+        if not result.infected:
+            current.scan_status = ScanStatus.CLEAN
+            current.save(update_fields=["scan_status", "scanned_at"])
+            return current.scan_status
+        current.scan_status = ScanStatus.INFECTED
+        current.scan_signature = result.signature[:200]
+        current.save(update_fields=["scan_status", "scanned_at", "scan_signature"])
+        report = current.report
+        audit_record(
+            actor=None,
+            action="attachment.quarantined",
+            target=current,
+            reason=current.scan_signature,
+            data={
+                "report": report.reference or str(report.public_id),
+                "sha256": current.sha256,
+                "uploaded_by": current.uploaded_by_id,
+            },
+        )
+        if current.uploaded_by.is_active:
+            email_member(
+                user=current.uploaded_by,
+                template="attachment_quarantined",
+                context={"attachment": current, "report": report},
+            )
+        return current.scan_status
 
 
 # --- Status changes ------------------------------------------------------------------------

@@ -33,7 +33,8 @@ from portal.permissions import (
     official_required,
     public,
 )
-from submissions import exports, filing, selectors, services
+from portal.uploads import name_as_sent
+from submissions import exports, files, filing, selectors, services
 from submissions.forms import (
     STEP_FORMS,
     AboutStepForm,
@@ -46,7 +47,7 @@ from submissions.forms import (
     step_changes,
     step_initial,
 )
-from submissions.models import BarrierReport
+from submissions.models import Attachment, BarrierReport
 from submissions.permissions import (
     can_cosign,
     can_edit_report,
@@ -92,15 +93,26 @@ def report_mine(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _scan_context(attachments: list[Attachment]) -> dict[str, bool]:
+    """Whether the evidence list needs a word about files being checked or quarantined."""
+    statuses = {attachment.scan_status for attachment in attachments}
+    return {
+        "attachments_waiting": Attachment.ScanStatus.PENDING in statuses,
+        "attachments_quarantined": Attachment.ScanStatus.INFECTED in statuses,
+    }
+
+
 def _detail_context(request: HttpRequest, report: BarrierReport) -> dict[str, Any]:
     viewer = request.user
+    attachments = selectors.report_attachments_for(viewer=viewer, report=report)
     return {
         "report": report,
         "timeline": selectors.report_timeline_for(viewer=viewer, report=report),
         "full_timeline": can_see_full_timeline(viewer, report),
         "timeline_actors": can_see_who_decided(viewer, report),
         "cosigners": selectors.report_cosigners_for(viewer=viewer, report=report),
-        "attachments": selectors.report_attachments_for(viewer=viewer, report=report),
+        "attachments": attachments,
+        **_scan_context(attachments),
         "duplicates": selectors.report_duplicates_for(viewer=viewer, report=report),
         "viewer_cosignature": selectors.report_viewer_cosignature(viewer=viewer, report=report),
         "can_cosign": can_cosign(viewer, report),
@@ -173,9 +185,18 @@ def report_respond(request: HttpRequest, reference: str) -> HttpResponse:
 @public
 @require_safe
 def attachment_download(request: HttpRequest, attachment_id: int) -> HttpResponseBase:
-    """Evidence only as a download, never rendered by the browser, and only to viewers who
-    may see the report's evidence (selectors answer 404 otherwise)."""
-    attachment = selectors.attachment_get_for(viewer=request.user, attachment_id=attachment_id)
+    """Evidence only as a download, never rendered by the browser, only to viewers who may
+    see the report's evidence (selectors answer 404 otherwise), and only once the virus
+    scanner has passed it (a page says the file is being checked, or quarantined)."""
+    try:
+        attachment = selectors.attachment_get_for(viewer=request.user, attachment_id=attachment_id)
+    except selectors.AttachmentUnavailable as unavailable:
+        return render(
+            request,
+            "submissions/attachment_unavailable.html",
+            {"attachment": unavailable.attachment},
+            status=409,
+        )
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError as error:
@@ -234,6 +255,7 @@ def _render_step(
         back_url = _check_url(report)
     elif previous and report is not None:
         back_url = _step_url(report, previous)
+    attachments = list(report.attachments.all()) if report is not None else []
     context = {
         "report": report,
         "step": filing.STEPS_BY_SLUG[step],
@@ -242,7 +264,8 @@ def _render_step(
         "form": form,
         "back_url": back_url,
         "from_check": request.GET.get("from") == "check",
-        "attachments": list(report.attachments.all()) if report is not None else [],
+        "attachments": attachments,
+        **_scan_context(attachments),
     }
     return render(request, f"submissions/filing/step_{step}.html", context, status=status)
 
@@ -316,22 +339,22 @@ def draft_step(request: HttpRequest, draft: UUID, step: str) -> HttpResponse:
 
 
 def _evidence_step(request: HttpRequest, report: BarrierReport) -> HttpResponse:
-    attached = len(report.attachments.all())
     if request.method != "POST":
-        form = EvidenceStepForm(initial=step_initial("evidence", report), attached_count=attached)
+        form = EvidenceStepForm(initial=step_initial("evidence", report))
         return _render_step(request, report, "evidence", form)
-    form = EvidenceStepForm(request.POST, request.FILES, attached_count=attached)
+    form = EvidenceStepForm(request.POST, request.FILES)
     valid = form.is_valid()
-    for upload, kind, name in form.accepted:
+    for upload in form.cleaned_data.get("files", []):
         try:
-            services.attachment_add(
-                actor=request.user, report=report, upload=upload, kind=kind, name=name
-            )
+            attachment = services.attachment_add(actor=request.user, report=report, upload=upload)
         except ValidationError as error:
             form.add_error("files", error)
             valid = False
             continue
+        name = attachment.original_name
         messages.success(request, _("%(name)s has been attached.") % {"name": name})
+        for note in files.name_notes(name_as_sent(upload), name):
+            messages.warning(request, note)
     if "steps_taken" not in form.errors:
         services.report_draft_update(
             actor=request.user,

@@ -323,14 +323,21 @@ def start_celery_worker(needs_postgres, transactional_db, tmp_path):
 
 
 @pytest.fixture
-def celery_worker_process(needs_redis, start_celery_worker):
+def celery_worker_env() -> dict[str, str]:
+    """Extra environment for the worker of `celery_worker_process`; override it in a test
+    module to configure what the worker needs (say, CLAMD_SOCKET)."""
+    return {}
+
+
+@pytest.fixture
+def celery_worker_process(needs_redis, start_celery_worker, celery_worker_env):
     """A real worker on REDIS_URL (see `start_celery_worker`).
 
     def test_x(celery_worker_process):
         email_send.apply_async(kwargs={...})
         celery_worker_process.wait_for(lambda: any(celery_worker_process.mail_dir.iterdir()))
     """
-    return start_celery_worker()
+    return start_celery_worker(env=celery_worker_env)
 
 
 # --- A private Redis server ----------------------------------------------------------------
@@ -341,7 +348,7 @@ class RedisServer:
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.process = None
 
@@ -385,7 +392,7 @@ class RedisServer:
         wait_until(lambda: not self.answers(), timeout=15, message="redis-server stopped")
 
 
-def _free_port() -> int:
+def free_port() -> int:
     import socket
 
     with socket.socket() as probe:
@@ -406,3 +413,78 @@ def private_redis(tmp_path):
         yield server
     finally:
         server.stop()
+
+
+# --- A real ClamAV daemon ----------------------------------------------------------------
+
+# The EICAR anti-virus test file: harmless, and detected by every scanner.
+EICAR = rb"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
+EICAR_SIGNATURE = "Portal.Test.EICAR"
+
+
+@pytest.fixture(scope="session")
+def clamd(tmp_path_factory):
+    """A real `clamd` (Debian's clamav-daemon) on a Unix socket and a TCP port, in a temporary
+    folder, with a one-line signature database: the MD5 hash of the EICAR test file (clamd
+    reports it as "Portal.Test.EICAR.UNOFFICIAL"). Signature downloads are not needed.
+
+        def test_x(clamd, settings):
+            settings.CLAMD_SOCKET = clamd.socket   # or settings.CLAMD_TCP = clamd.tcp
+    """
+    import hashlib
+    import shutil
+    import socket
+    import subprocess
+    import time
+    from types import SimpleNamespace
+
+    binary = shutil.which("clamd") or "/usr/sbin/clamd"
+    require(Path(binary).exists(), "needs ClamAV's clamd (apt-get install clamav-daemon)")
+    directory = tmp_path_factory.mktemp("clamd")
+    database = directory / "db"
+    database.mkdir()
+    (database / "portal-test.hdb").write_text(
+        f"{hashlib.md5(EICAR, usedforsecurity=False).hexdigest()}:{len(EICAR)}:{EICAR_SIGNATURE}\n"
+    )
+    unix_socket = directory / "clamd.sock"
+    port = free_port()
+    log_path = directory / "clamd.log"
+    config = directory / "clamd.conf"
+    config.write_text(
+        f"LocalSocket {unix_socket}\n"
+        f"TCPSocket {port}\n"
+        "TCPAddr 127.0.0.1\n"
+        f"DatabaseDirectory {database}\n"
+        f"TemporaryDirectory {directory}\n"
+        f"LogFile {log_path}\n"
+        "Foreground yes\n"
+    )
+    with (directory / "clamd.out").open("w") as output:
+        process = subprocess.Popen(
+            [binary, "--config-file", str(config)], stdout=output, stderr=subprocess.STDOUT
+        )
+
+    def answers_ping() -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as connection:
+                connection.sendall(b"zPING\0")
+                return connection.recv(16) == b"PONG\0"
+        except OSError:
+            return False
+
+    deadline = time.monotonic() + 60
+    while not answers_ping():
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            log = log_path.read_text() if log_path.exists() else ""
+            pytest.fail(f"clamd did not start:\n{log}{(directory / 'clamd.out').read_text()}")
+        time.sleep(0.1)
+    try:
+        yield SimpleNamespace(socket=str(unix_socket), tcp=f"127.0.0.1:{port}", log_path=log_path)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)

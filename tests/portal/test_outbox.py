@@ -20,9 +20,9 @@ Status = OutboxEmail.Status
 
 def _closed_port() -> int:
     """A port nothing listens on: connecting to it is refused at once, for real."""
-    from tests.conftest import _free_port
+    from tests.conftest import free_port
 
-    return _free_port()
+    return free_port()
 
 
 @pytest.fixture

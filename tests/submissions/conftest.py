@@ -19,9 +19,10 @@ from tests.factories import (
     UserFactory,
     make_moderator,
 )
+from tests.submissions import upload_set
 
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+PDF_BYTES = upload_set.PDF_BYTES
+PNG_BYTES = upload_set.image_bytes("PNG")
 
 
 @pytest.fixture(autouse=True)

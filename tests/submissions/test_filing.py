@@ -204,11 +204,15 @@ def test_evidence_is_uploaded_and_listed(client, world):
     report, _ = start(client)
     response = client.post(
         step_url(report, "evidence"),
-        {"steps_taken": "Asked", "files": [pdf(), pdf("photo.png")], "action": "upload"},
+        {
+            "steps_taken": "Asked",
+            "files": [pdf(), SimpleUploadedFile("photo.png", PNG_BYTES)],
+            "action": "upload",
+        },
     )
     assert response["Location"] == step_url(report, "evidence")
-    names = sorted(Attachment.objects.values_list("original_name", flat=True))
-    assert names == ["letter.pdf", "photo.pdf"], "the stored type follows the content"
+    stored = sorted(Attachment.objects.values_list("original_name", "content_type"))
+    assert stored == [("letter.pdf", "application/pdf"), ("photo.png", "image/png")]
     html = client.get(step_url(report, "evidence")).content.decode()
     assert "letter.pdf" in html
     assert "(2/5)" in html

@@ -9,7 +9,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from portal.models import AuditEvent, Country, Topic
-from submissions import files, services
+from submissions import services
 from submissions.models import (
     Attachment,
     BarrierReport,
@@ -384,7 +384,7 @@ def upload(name="evidence.pdf", content=PDF_BYTES):
 def test_evidence_is_stored_under_a_random_name_with_its_hash(world, settings):
     report = complete_draft(world.reporter)
     attachment = services.attachment_add(
-        actor=world.reporter, report=report, upload=upload(), kind=files.PDF, name="letter.pdf"
+        actor=world.reporter, report=report, upload=upload("letter.pdf")
     )
     assert attachment.original_name == "letter.pdf"
     assert "letter" not in attachment.file.name
@@ -398,21 +398,15 @@ def test_evidence_is_stored_under_a_random_name_with_its_hash(world, settings):
 def test_at_most_five_files_per_report(world):
     report = complete_draft(world.reporter)
     for number in range(5):
-        services.attachment_add(
-            actor=world.reporter, report=report, upload=upload(), kind=files.PDF, name=f"{number}"
-        )
+        services.attachment_add(actor=world.reporter, report=report, upload=upload(f"{number}"))
     with pytest.raises(ValidationError):
-        services.attachment_add(
-            actor=world.reporter, report=report, upload=upload(), kind=files.PDF, name="six"
-        )
+        services.attachment_add(actor=world.reporter, report=report, upload=upload("six"))
     assert Attachment.objects.filter(report=report).count() == 5
 
 
 def test_removing_evidence_deletes_the_file_after_commit(world, settings, run_on_commit):
     report = complete_draft(world.reporter)
-    attachment = services.attachment_add(
-        actor=world.reporter, report=report, upload=upload(), kind=files.PDF, name="a.pdf"
-    )
+    attachment = services.attachment_add(actor=world.reporter, report=report, upload=upload())
     path = settings.MEDIA_ROOT / attachment.file.name
     with run_on_commit():
         services.attachment_remove(actor=world.reporter, attachment=attachment)
@@ -422,9 +416,7 @@ def test_removing_evidence_deletes_the_file_after_commit(world, settings, run_on
 
 def test_deleting_a_draft_deletes_its_files(world, settings, run_on_commit):
     report = complete_draft(world.reporter)
-    attachment = services.attachment_add(
-        actor=world.reporter, report=report, upload=upload(), kind=files.PDF, name="a.pdf"
-    )
+    attachment = services.attachment_add(actor=world.reporter, report=report, upload=upload())
     path = settings.MEDIA_ROOT / attachment.file.name
     with run_on_commit():
         services.report_draft_delete(actor=world.reporter, report=report)

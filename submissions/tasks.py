@@ -1,0 +1,51 @@
+"""Background work for barrier reports: the virus scan of evidence files.
+
+`attachment_scan` is queued when an upload commits (services.attachment_add) and retried
+with backoff while clamd is unreachable or the database hiccups. `attachment_scan_sweep` runs
+from Celery beat (CELERY_BEAT_SCHEDULE in portal/settings.py) and queues again every file
+still "being checked" after a while: a scan whose queuing failed, or which ran out of
+retries, is picked up there. Scanning a file twice does nothing the second time.
+"""
+
+from datetime import timedelta
+
+from celery import shared_task
+from django.db import OperationalError
+from django.utils import timezone
+
+from submissions import selectors, services
+from submissions.models import Attachment
+from submissions.scanning import ScannerError
+
+# A file still waiting after this long has lost its scan (or is past its retries).
+SCAN_SWEEP_AFTER = timedelta(minutes=10)
+SCAN_SWEEP_BATCH = 500
+
+
+@shared_task(
+    # FileNotFoundError and friends: storage (S3) may fail for a moment too.
+    autoretry_for=(ScannerError, OperationalError, OSError),
+    retry_backoff=5,
+    retry_backoff_max=300,
+    max_retries=6,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=5 * 60,
+    time_limit=6 * 60,
+)
+def attachment_scan(*, attachment_id: int) -> str:
+    """Scan one evidence file and record the verdict (clean, or quarantined)."""
+    attachment = Attachment.objects.filter(pk=attachment_id).first()
+    if attachment is None:
+        return ""  # the draft or the file was removed meanwhile
+    return services.attachment_scan(attachment=attachment)
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def attachment_scan_sweep() -> int:
+    """Every few minutes (Celery beat): queue again the scans of files left waiting."""
+    attachment_ids = selectors.attachment_ids_awaiting_scan(
+        uploaded_before=timezone.now() - SCAN_SWEEP_AFTER, limit=SCAN_SWEEP_BATCH
+    )
+    services.attachment_scan_queue(attachment_ids=attachment_ids)
+    return len(attachment_ids)
