@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from dialogues import digests
-from dialogues.digest_models import Digest
-from dialogues.digest_snapshot import iso_week_bounds
+from dialogues.digests import services
+from dialogues.digests.models import Digest
+from dialogues.digests.snapshot import EditionSpec, digest_snapshot_build
+from dialogues.digests.weeks import iso_week_bounds
 from dialogues.tasks import digest_compile_weekly
 from portal.celery import app as celery_app
 from portal.models import Country
@@ -33,7 +34,7 @@ def week_with_reports(celery_worker_process):
             published_at=START + dt.timedelta(days=index % 7, hours=index),
         )
     official = OfficialFactory()
-    digests.digest_subscription_set(user=official, markets=[], topics=[], email=True)
+    services.digest_subscription_set(user=official, markets=[], topics=[], email=True)
     return celery_worker_process
 
 
@@ -60,9 +61,7 @@ def test_a_real_worker_compiles_every_edition_of_the_week(week_with_reports):
 def test_a_worker_killed_mid_compile_is_restarted_and_the_week_ends_complete(week_with_reports):
     worker = week_with_reports
     clean = {
-        edition: _without_time(
-            digests.digest_snapshot_build(spec=digests.EditionSpec(edition), week=WEEK)
-        )
+        edition: _without_time(digest_snapshot_build(spec=EditionSpec(edition), week=WEEK))
         for edition in ("public", "officials")
     }
 

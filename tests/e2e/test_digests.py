@@ -7,8 +7,8 @@ import subprocess
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from dialogues import digests
-from dialogues.digest_snapshot import iso_week_bounds, last_complete_iso_week
+from dialogues.digests import services
+from dialogues.digests.weeks import iso_week_bounds, last_complete_iso_week
 from portal.models import Country
 from tests.e2e.helpers import assert_accessible, log_in
 from tests.factories import OfficialFactory
@@ -47,7 +47,7 @@ def test_official_subscribes_reads_the_digest_and_downloads_each_format(
     page.get_by_text("Your digest subscription is saved.").wait_for()
     assert_accessible(page, context="digest subscription saved")
 
-    digests.digest_compile_week(week=week)
+    services.digest_compile_week(week=week)
 
     page.goto("/digests/")
     assert_accessible(page, context="digest archive")
