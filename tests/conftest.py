@@ -276,6 +276,11 @@ def celery_worker_process(needs_redis, needs_postgres, transactional_db, tmp_pat
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=5)
+        # A worker the test killed leaves its message unacknowledged in Redis, to come back
+        # after the visibility timeout into a later run: put it back and purge it now.
+        with celery_app.connection_for_write(transport_options={"visibility_timeout": 0}) as broker:
+            broker.default_channel.qos.restore_visible(num=1000)
+        celery_app.control.purge()
 
 
 # --- Media storage: the local file system and a real S3 API server -------------------------

@@ -536,3 +536,75 @@ def test_weekly_task_compiles_the_last_complete_week(db, run_on_commit, monkeypa
         "public",
     ]
     assert DigestSubscription.objects.get().digests.get().is_ready
+
+
+# --- After a dead worker ----------------------------------------------------------------------
+
+
+def test_sweeper_queues_abandoned_compiles_again_but_not_those_in_progress(
+    needs_postgres, transactional_db, monkeypatch
+):
+    """A compile in progress holds its row's lock; a dead worker's compile does not. The
+    sweeper tells them apart with SKIP LOCKED and queues only the abandoned ones."""
+    import threading
+
+    from django.db import connections, transaction
+
+    from dialogues.digests import tasks
+
+    queued: list[tuple[str, str, int | None]] = []
+    monkeypatch.setattr(
+        tasks.digest_compile_weekly, "delay", lambda *, week: queued.append(("weekly", week, None))
+    )
+    monkeypatch.setattr(
+        tasks.digest_compile_personal,
+        "delay",
+        lambda *, week, subscription_id: queued.append(("personal", week, subscription_id)),
+    )
+    subscription = services.digest_subscription_set(
+        user=OfficialFactory(), markets=[], topics=[], email=False
+    )
+    week_start = START.date()
+    abandoned = Digest.objects.create(week=WEEK, week_start=week_start, edition="public")
+    Digest.objects.create(
+        week=WEEK, week_start=week_start, edition="personal", subscription=subscription
+    )
+    running = Digest.objects.create(week="2025-W47", week_start=week_start, edition="officials")
+    Digest.objects.create(
+        week="2025-W46", week_start=week_start, edition="public", status="ready",
+        snapshot={}, compiled_at=START,
+    )  # fmt: skip
+
+    locked, release = threading.Event(), threading.Event()
+
+    def compile_in_progress() -> None:
+        try:
+            with transaction.atomic():
+                Digest.objects.select_for_update().get(pk=running.pk)
+                locked.set()
+                release.wait(timeout=30)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=compile_in_progress)
+    thread.start()
+    try:
+        assert locked.wait(timeout=10)
+        result = services.digest_sweep()
+    finally:
+        release.set()
+        thread.join()
+
+    assert result.weeks == [abandoned.week]
+    assert sorted(queued) == [("personal", WEEK, subscription.pk), ("weekly", WEEK, None)]
+
+
+def test_beat_sweeps_every_minute_and_each_worker_sweeps_when_it_starts(settings):
+    from celery.signals import worker_ready
+
+    from dialogues.digests import tasks
+
+    entry = settings.CELERY_BEAT_SCHEDULE["digest-sweep"]
+    assert entry["task"] == tasks.digest_sweep.name
+    assert entry["schedule"] == 60.0
+    assert tasks._sweep_when_a_worker_starts in worker_ready._live_receivers(sender=None)
