@@ -1,4 +1,5 @@
-"""An official subscribes to a digest, reads the compiled edition and downloads each format."""
+"""An official subscribes to a digest, reads the compiled edition and downloads each format
+(each prepared by a worker on first request, while the page says so)."""
 
 import csv
 import datetime as dt
@@ -60,14 +61,20 @@ def test_official_subscribes_reads_the_digest_and_downloads_each_format(
     assert "Knitwear parcels" not in page.content()
     assert_accessible(page, context="personalised edition")
 
+    edition_url = page.url
     files = {}
     for fmt, link_name in (
         ("pdf", "PDF, for reading and printing"),
         ("csv", "CSV, one table"),
         ("xlsx", "Excel workbook (XLSX), one sheet per section"),
     ):
-        with page.expect_download() as download_info:
+        page.goto(edition_url)
+        # Nobody has asked for this file yet: a worker prepares it while the page says so
+        # and refreshes itself (no JavaScript), and the download starts once it is ready.
+        with page.expect_download(timeout=30_000) as download_info:
             page.get_by_role("link", name=link_name).click()
+            page.get_by_role("heading", name="Your file is being prepared").wait_for()
+            assert_accessible(page, context=f"{fmt} being prepared")
         download = download_info.value
         assert download.suggested_filename == f"trade-digest-{week}-personal-en.{fmt}"
         files[fmt] = tmp_path / download.suggested_filename
