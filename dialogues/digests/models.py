@@ -4,7 +4,8 @@ app: dialogues/models.py imports them, the tables keep their names).
 A `Digest` row is one edition of one ISO week: the public edition, the edition for
 officials, or one official's personalised edition. Its `snapshot` (schema.py) is written
 once, when the edition is compiled, and never changes until a moderator forces a rebuild
-(`revision` then goes up and the files are rendered again under a new folder).
+(`revision` then goes up and the files are rendered again under a new folder:
+storage.folder_for).
 
 A `DigestFile` row is one downloadable file of one revision (PDF, CSV or XLSX in one
 language): created when the file is first wanted, claimed by exactly one worker, which
@@ -121,12 +122,6 @@ class Digest(models.Model):
     @property
     def is_ready(self) -> bool:
         return self.status == self.Status.READY
-
-    @property
-    def folder(self) -> str:
-        """Where this revision's files live in media storage."""
-        owner = f"personal-{self.subscription_id}" if self.subscription_id else self.edition
-        return f"digests/{self.week}/{owner}-r{self.revision}"
 
 
 class DigestFile(models.Model):

@@ -3,7 +3,8 @@
 The storage is `default_storage`: the local file system under `var/media` by default, S3-
 compatible object storage when `MEDIA_STORAGE_URL` says so (settings.py). Nothing here knows
 which: no paths, no renames, no directory walks of our own. Each revision's files live under
-`Digest.folder` ("digests/2026-W48/public-r3/"), named by `render.digest_filename`.
+`folder_for(digest, revision)` ("digests/2026-W48/public-r3"), named by
+`render.digest_filename`.
 
 A file is only ever written whole by the one worker that claimed its `DigestFile` row, and
 only read once that row says it is ready, so no reader sees half a file on either storage.
