@@ -257,3 +257,13 @@ def test_an_official_who_also_moderates_is_offered_a_subscription(client, db):
     client.force_login(official)
     html = client.get("/digests/").content.decode()
     assert "Subscribe to a personalised digest" in html
+
+
+def test_a_download_reads_two_rows_whatever_the_size_of_the_week(
+    client, compiled_week, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    """The edition's row and the file's row; the file itself comes from storage."""
+    fetch(client, f"/digests/{WEEK}.csv", django_capture_on_commit_callbacks)
+    with django_assert_num_queries(2):
+        response = client.get(f"/digests/{WEEK}.csv")
+    assert response.status_code == 200
