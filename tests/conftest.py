@@ -211,6 +211,8 @@ def celery_worker_process(needs_redis, needs_postgres, transactional_db, tmp_pat
             "DEBUG": "1",
             "VAR_DIR": str(tmp_path / "var"),
             "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+            # The test's media storage (media_storage fixture: local or S3), if it set one.
+            "MEDIA_STORAGE_URL": getattr(settings, "MEDIA_STORAGE_URL", ""),
         }
     )
     command = [
@@ -368,6 +370,7 @@ def media_storage(request, settings, tmp_path, monkeypatch):
         from portal.settings import _media_storage
 
         settings.STORAGES = {**settings.STORAGES, "default": _media_storage(url)}
+    settings.MEDIA_STORAGE_URL = url  # a worker started after this uses the same storage
 
     def names(folder: str = "") -> list[str]:
         found: list[str] = []

@@ -30,14 +30,9 @@ PRERENDERED = [
 
 
 @pytest.fixture
-def media_root(settings, tmp_path):
-    """The worker and the test share a media folder of their own (the worker fixture passes
-    MEDIA_ROOT on), so what the test finds in storage is what the worker left."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def week_with_reports(media_root, celery_worker_process):
+def week_with_reports(media_storage, celery_worker_process):
+    """The worker and the test share a media storage of their own (local, then S3: the worker
+    fixture passes it on), so what the test finds in storage is what the worker left."""
     for index in range(6):
         BarrierReportFactory(
             market=Country.objects.get(code="KE" if index % 2 else "PE"),
@@ -47,6 +42,7 @@ def week_with_reports(media_root, celery_worker_process):
         )
     official = OfficialFactory()
     services.digest_subscription_set(user=official, markets=[], topics=[], email=True)
+    celery_worker_process.storage_names = media_storage.names
     return celery_worker_process
 
 
@@ -60,23 +56,6 @@ def _ready(edition: str) -> bool:
 
 def _files_ready() -> int:
     return DigestFile.objects.filter(digest__week=WEEK, status="ready").count()
-
-
-def _stored_files() -> list[str]:
-    found: list[str] = []
-
-    def walk(folder: str) -> None:
-        try:
-            directories, files = default_storage.listdir(folder)
-        except FileNotFoundError:
-            return
-        prefix = f"{folder}/" if folder else ""
-        found.extend(prefix + name for name in files)
-        for directory in directories:
-            walk(prefix + directory)
-
-    walk("")
-    return sorted(found)
 
 
 def _lockable(digest_id: int) -> bool:
@@ -100,7 +79,7 @@ def test_a_real_worker_compiles_every_edition_and_renders_its_files(week_with_re
     for edition in ("public", "officials", "personal"):
         worker.wait_for(lambda edition=edition: _ready(edition), timeout=60, message=edition)
     worker.wait_for(lambda: _files_ready() == 6, timeout=120, message="six files rendered")
-    assert _stored_files() == PRERENDERED
+    assert worker.storage_names() == PRERENDERED
     with default_storage.open(PRERENDERED[4]) as handle:  # the public PDF
         assert handle.read(5) == b"%PDF-"
     worker.wait_for(lambda: any(worker.mail_dir.iterdir()), message="the digest email")
@@ -148,7 +127,7 @@ def test_a_worker_killed_mid_compile_is_redone_when_a_worker_comes_back(week_wit
         assert _without_time(digest.snapshot) == expected
     assert Digest.objects.filter(week=WEEK).count() == 3
     # Exactly the files of the complete digests, nothing half-written or left over.
-    assert _stored_files() == PRERENDERED
+    assert worker.storage_names() == PRERENDERED
     with default_storage.open(PRERENDERED[4]) as handle:
         assert handle.read(5) == b"%PDF-"
 
