@@ -108,7 +108,7 @@ def digest_download(request: HttpRequest, week: str, fmt: str) -> HttpResponse:
                 "digest": digest,
                 "filename": filename,
                 "format_name": FORMATS[fmt].extension.upper(),
-                "failed": file.status == file.Status.FAILED,
+                "failed": bool(file.error),  # an earlier attempt failed; trying again
                 "retry_url": request.get_full_path(),
                 "edition_url": reverse("dialogues:digest_detail", kwargs={"week": week})
                 + _edition_query(digest),

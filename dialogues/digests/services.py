@@ -228,7 +228,8 @@ def _queue_render(file_id: int) -> None:
 
 def _file_wanted(digest: Digest, fmt: str, language: str) -> DigestFile:
     """The file's row for the digest's current revision, created (and its rendering queued)
-    by the first caller only; a failed file is queued again by the first caller after."""
+    by the first caller only; a failed file is queued again by the first caller after (its
+    `error` stays until a render succeeds, so the reader can be told)."""
     lookup = {"digest": digest, "revision": digest.revision, "fmt": fmt, "language": language}
     file = DigestFile.objects.filter(**lookup).first()
     if file is None:
@@ -241,7 +242,7 @@ def _file_wanted(digest: Digest, fmt: str, language: str) -> DigestFile:
         return file
     if file.status == DigestFile.Status.FAILED:
         requeued = DigestFile.objects.filter(pk=file.pk, status=DigestFile.Status.FAILED).update(
-            status=DigestFile.Status.QUEUED, requested_at=timezone.now(), error=""
+            status=DigestFile.Status.QUEUED, requested_at=timezone.now()
         )
         if requeued:
             _queue_render(file.pk)

@@ -62,7 +62,7 @@ def test_files_are_written_read_replaced_and_cleaned(week, media_storage, client
 
 
 def test_a_failed_render_stores_nothing_and_the_next_request_tries_again(
-    week, media_storage, run_on_commit, monkeypatch
+    week, media_storage, run_on_commit, monkeypatch, client, django_capture_on_commit_callbacks
 ):
     digest = compile_public(run_on_commit)
     real_render = services.render_file
@@ -81,13 +81,18 @@ def test_a_failed_render_stores_nothing_and_the_next_request_tries_again(
     assert "renderer crashed" in failed.error
     assert media_storage.names("digests") == names(1, "en")
 
+    # The reader is told, and their next request queues the file again.
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.get(f"/es/digests/{WEEK}.xlsx")
+    assert response.status_code == 202
+    assert "No se pudo preparar su archivo" in response.content.decode()
+    assert len(callbacks) == 1
+
     monkeypatch.setattr(services, "render_file", real_render)
-    with run_on_commit():
-        again = services.digest_file_request(
-            viewer=AnonymousUser(), digest=digest, fmt="xlsx", language="es"
-        )
-    again.refresh_from_db()
-    assert (again.pk, again.status, again.attempts) == (failed.pk, "ready", 2)
+    for callback in callbacks:
+        callback()
+    again = DigestFile.objects.get(pk=failed.pk)
+    assert (again.status, again.attempts, again.error) == ("ready", 2, "")
     assert f"{FOLDER}-r1/trade-digest-{WEEK}-public-es.xlsx" in media_storage.names("digests")
 
 
