@@ -60,6 +60,8 @@ HEARTBEAT_SECONDS = 10
 RENDER_STALE = dt.timedelta(seconds=60)
 # A queued file whose task never arrived (lost with a broker) is queued again after this.
 QUEUED_STALE = dt.timedelta(minutes=10)
+# No compile runs longer than its task's hard time limit (tasks.DIGEST_TIME_LIMIT).
+COMPILE_TIME_LIMIT = dt.timedelta(minutes=25)
 TRANSIENT = (OperationalError, ConnectionError, TimeoutError)
 
 
@@ -362,12 +364,17 @@ def digest_sweep() -> SweepResult:
     task never arrived. Run by beat every minute and by each worker when it starts."""
     from dialogues.digests import tasks
 
+    compiling = Digest.objects.filter(status=Digest.Status.COMPILING)
+    if not connection.features.has_select_for_update_skip_locked:
+        # SQLite (the embedded default) cannot tell a running compile from a dead one: only
+        # rows older than the compile's time limit are certainly abandoned.
+        compiling = compiling.filter(created_at__lt=timezone.now() - COMPILE_TIME_LIMIT)
     with transaction.atomic():
         # SKIP LOCKED: a compile in progress holds its row's lock; a dead one does not.
         abandoned = list(
-            Digest.objects.filter(status=Digest.Status.COMPILING)
-            .select_for_update(skip_locked=True)
-            .values_list("week", "edition", "subscription_id")
+            compiling.select_for_update(skip_locked=True).values_list(
+                "week", "edition", "subscription_id"
+            )
         )
     weeks = sorted({week for week, edition, _s in abandoned if edition != Edition.PERSONAL})
     personal = sorted(

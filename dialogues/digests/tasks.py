@@ -26,7 +26,7 @@ from dialogues.digests.weeks import last_complete_iso_week
 
 TRANSIENT = (OperationalError, ConnectionError, TimeoutError)
 DIGEST_SOFT_TIME_LIMIT = 20 * 60
-DIGEST_TIME_LIMIT = 25 * 60
+DIGEST_TIME_LIMIT = int(services.COMPILE_TIME_LIMIT.total_seconds())
 DIGEST_TASK_OPTIONS: dict[str, Any] = {
     "acks_late": True,
     "reject_on_worker_lost": True,
