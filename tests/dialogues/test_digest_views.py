@@ -173,14 +173,17 @@ def test_downloads_follow_the_edition_and_language(
     )
 
 
-def test_a_reader_of_the_public_edition_cannot_fetch_the_officials_file(
+def test_a_member_cannot_fetch_the_officials_file_an_official_has_had_prepared(
     client, compiled_week, django_capture_on_commit_callbacks
 ):
     client.force_login(OfficialFactory())
-    assert fetch(client, f"/digests/{WEEK}.csv", django_capture_on_commit_callbacks).status_code
-    client.logout()
+    response = fetch(client, f"/digests/{WEEK}.csv", django_capture_on_commit_callbacks)
+    assert response.status_code == 200
+    assert SECRET in b"".join(response.streaming_content).decode("utf-8-sig")
     client.force_login(MemberFactory())
     assert client.get(f"/digests/{WEEK}.csv?edition=officials").status_code == 404
+    public = fetch(client, f"/digests/{WEEK}.csv", django_capture_on_commit_callbacks)
+    assert SECRET not in b"".join(public.streaming_content).decode("utf-8-sig")
 
 
 def test_subscription_page_is_for_officials(client, db):
