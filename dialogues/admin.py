@@ -9,6 +9,7 @@ from django.http import HttpRequest
 
 from dialogues.models import (
     Digest,
+    DigestFile,
     DigestSubscription,
     Flag,
     Follow,
@@ -123,6 +124,16 @@ class DigestAdmin(ReadOnlyAdmin):
     list_select_related = ["subscription__user"]
     search_fields = ["week", "subscription__user__email"]
     exclude = ["snapshot"]  # large JSON; the page itself is the way to read it
+
+
+@admin.register(DigestFile)
+class DigestFileAdmin(ReadOnlyAdmin):
+    """Rendered files: what is waiting, rendering, ready or failed (and why)."""
+
+    list_display = ["digest", "revision", "language", "fmt", "status", "attempts", "rendered_at"]
+    list_filter = ["status", "fmt", "language"]
+    list_select_related = ["digest"]
+    search_fields = ["digest__week"]
 
 
 @admin.register(DigestSubscription)

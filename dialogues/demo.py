@@ -346,13 +346,13 @@ def _link_reports(threads: list[Thread], moderator: User) -> int:
     return linked
 
 
-# --- Weekly digests (dialogues/digest_demo.py) --------------------------------------------
+# --- Weekly digests (dialogues/digests/demo.py) --------------------------------------------
 # Runs after the threads above exist, so the demo archive shows the last weeks' activity.
 _seed_threads = seed
 
 
 def seed(log: Callable[[str], None]) -> None:
     _seed_threads(log)
-    from dialogues import digest_demo
+    from dialogues.digests import demo as digest_demo
 
     digest_demo.seed(log)

@@ -1,4 +1,8 @@
-"""Weekly digest pages: the archive, one week's edition, its downloads, subscriptions."""
+"""Weekly digest pages: the archive, one week's edition, its downloads, subscriptions.
+
+Downloads only stream finished files from storage; a file not rendered yet is queued for a
+worker and the reader gets a "being prepared" page that refreshes itself.
+"""
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -11,10 +15,17 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from dialogues import digests
-from dialogues.digest_forms import DigestSubscriptionForm
-from dialogues.digest_render import EDITION_LABELS, FORMATS, digest_context, digest_filename, label
+from dialogues.digests import selectors, services, storage
+from dialogues.digests.forms import DigestSubscriptionForm
+from dialogues.digests.models import Digest
+from dialogues.digests.permissions import can_read_officials_edition
+from dialogues.digests.render import FORMATS, digest_filename
+from dialogues.digests.render.html import digest_context
+from dialogues.digests.render.labels import EDITION_LABELS, label
 from portal.permissions import is_official, official_required, public
+
+# How often the "being prepared" page asks again, in seconds.
+PREPARING_REFRESH_SECONDS = 5
 
 ARCHIVE_PAGE_SIZE = 52
 
@@ -26,18 +37,16 @@ def _language() -> str:
 @public
 @require_safe
 def digest_list(request: HttpRequest) -> HttpResponse:
-    archive = digests.digest_archive_for(viewer=request.user)
+    archive = selectors.digest_archive_for(viewer=request.user)
     page = Paginator(archive, ARCHIVE_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "dialogues/digests/digest_list.html",
         {
             "page": page,
-            "officials_edition": digests.can_read_officials_edition(request.user),
+            "officials_edition": can_read_officials_edition(request.user),
             "can_subscribe": is_official(request.user),
-            "subscription": digests.subscription_for(viewer=request.user)
-            if request.user.is_authenticated
-            else None,
+            "subscription": selectors.subscription_for(viewer=request.user),
         },
     )
 
@@ -45,7 +54,7 @@ def digest_list(request: HttpRequest) -> HttpResponse:
 # Editions for signed-in readers only: a link to one (the announcement email's, a colleague's)
 # followed while signed out leads to the sign-in page and back, where a visitor would
 # otherwise meet a 404. A signed-in reader who may not read the edition still gets 404.
-SIGNED_IN_EDITIONS = (digests.Edition.OFFICIALS, digests.Edition.PERSONAL)
+SIGNED_IN_EDITIONS = (Digest.Edition.OFFICIALS, Digest.Edition.PERSONAL)
 
 
 def _sign_in_first(request: HttpRequest) -> HttpResponse | None:
@@ -57,7 +66,7 @@ def _sign_in_first(request: HttpRequest) -> HttpResponse | None:
 
 
 def _edition_query(digest) -> str:
-    if digest.edition == digests.Edition.PUBLIC:
+    if digest.edition == Digest.Edition.PUBLIC:
         return ""
     return "?" + urlencode({"edition": digest.edition})
 
@@ -67,7 +76,7 @@ def _edition_query(digest) -> str:
 def digest_detail(request: HttpRequest, week: str) -> HttpResponse:
     if sign_in := _sign_in_first(request):
         return sign_in
-    digest = digests.digest_get_for(
+    digest = selectors.digest_get_for(
         viewer=request.user, week=week, edition=request.GET.get("edition", "")
     )
     language = _language()
@@ -87,10 +96,10 @@ def digest_detail(request: HttpRequest, week: str) -> HttpResponse:
             "code": edition,
             "label": label(EDITION_LABELS, edition),
             "url": reverse("dialogues:digest_detail", kwargs={"week": week})
-            + ("" if edition == digests.Edition.PUBLIC else "?" + urlencode({"edition": edition})),
+            + ("" if edition == Digest.Edition.PUBLIC else "?" + urlencode({"edition": edition})),
             "current": edition == digest.edition,
         }
-        for edition in digests.digest_editions_for(viewer=request.user, week=week)
+        for edition in selectors.digest_editions_for(viewer=request.user, week=week)
     ]
     return render(request, "dialogues/digests/digest_page.html", context)
 
@@ -100,17 +109,44 @@ def digest_detail(request: HttpRequest, week: str) -> HttpResponse:
 def digest_download(request: HttpRequest, week: str, fmt: str) -> HttpResponseBase:
     if sign_in := _sign_in_first(request):
         return sign_in
-    digest = digests.digest_get_for(
+    digest = selectors.digest_get_for(
         viewer=request.user, week=week, edition=request.GET.get("edition", "")
     )
     language = _language()
-    path = digests.digest_file_for(digest, fmt, language)
+    file = services.digest_file_request(
+        viewer=request.user, digest=digest, fmt=fmt, language=language
+    )
+    filename = digest_filename(week, fmt, edition=digest.edition, language=language)
+    if not file.is_ready:
+        # Rendering is a worker's job: say so, and ask again shortly (the Refresh header
+        # works without JavaScript; the page also links to the same address).
+        response = render(
+            request,
+            "dialogues/digests/digest_preparing.html",
+            {
+                "digest": digest,
+                "filename": filename,
+                "format_name": FORMATS[fmt].extension.upper(),
+                "failed": bool(file.error),  # an earlier attempt failed; trying again
+                "retry_url": request.get_full_path(),
+                "edition_url": reverse("dialogues:digest_detail", kwargs={"week": week})
+                + _edition_query(digest),
+                "refresh_seconds": PREPARING_REFRESH_SECONDS,
+            },
+            status=202,
+        )
+        response["Refresh"] = str(PREPARING_REFRESH_SECONDS)
+        response["Retry-After"] = str(PREPARING_REFRESH_SECONDS)
+        response["Cache-Control"] = "no-store"
+        return response
     response = FileResponse(
-        path.open("rb"),
+        storage.open_file(file.name),
         as_attachment=True,
-        filename=digest_filename(week, fmt, edition=digest.edition, language=language),
+        filename=filename,
         content_type=FORMATS[fmt].content_type,
     )
+    if file.size is not None:
+        response["Content-Length"] = str(file.size)
     # Editions differ by reader: never let a shared cache hand one to someone else.
     response["Cache-Control"] = (
         "private, max-age=0" if digest.edition != "public" else "public, max-age=3600"
@@ -121,7 +157,7 @@ def digest_download(request: HttpRequest, week: str, fmt: str) -> HttpResponseBa
 @official_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def digest_subscription(request: HttpRequest) -> HttpResponse:
-    subscription = digests.subscription_for(viewer=request.user)
+    subscription = selectors.subscription_for(viewer=request.user)
     initial = {"email": True}
     if subscription is not None:
         initial = {
@@ -131,7 +167,7 @@ def digest_subscription(request: HttpRequest) -> HttpResponse:
         }
     form = DigestSubscriptionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        digests.digest_subscription_set(
+        services.digest_subscription_set(
             user=request.user,
             markets=form.cleaned_data["markets"],
             topics=form.cleaned_data["topics"],

@@ -2,7 +2,7 @@
 
 Business rules (who may see or do what, pre-moderation, rate limits, numbering) live in
 permissions.py, selectors.py and services.py; the models hold fields, constraints and choices.
-Digest models live with the digests (digest_models.py), imported at the end.
+Digest models live with the digests (digests/models.py), imported at the end.
 """
 
 from django.conf import settings
@@ -487,5 +487,5 @@ class Suspension(models.Model):
         return self.lifted_at is None and self.starts <= now < self.ends
 
 
-# --- Weekly digests: the models live in dialogues/digest_models.py ---------------------------
-from dialogues.digest_models import Digest, DigestSubscription  # noqa: E402, F401
+# --- Weekly digests: the models live in dialogues/digests/models.py ---------------------------
+from dialogues.digests.models import Digest, DigestFile, DigestSubscription  # noqa: E402, F401

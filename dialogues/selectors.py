@@ -1,4 +1,5 @@
-"""Reads for the Trade Dialogues, always given the viewer.
+"""Reads for the Trade Dialogues, always given the viewer (a person, or the `Audience` of a
+digest edition: portal/audience.py).
 
 Every page, search result, feed and moderation list reads threads and posts through the
 functions here, which apply the rule in permissions.py and load related rows in a fixed
@@ -38,6 +39,7 @@ from dialogues.permissions import (
     can_see_thread,
     is_author,
 )
+from portal.audience import is_audience
 from portal.models import User
 from portal.permissions import acts_as_moderator
 
@@ -59,9 +61,18 @@ def visible_threads_q(viewer: Any) -> Q:
     if acts_as_moderator(viewer):
         return Q(status__in=LISTED_THREAD_STATUSES)
     visible = Q(status=Thread.Status.OPEN)
+    if is_audience(viewer):
+        return visible  # a digest's readers: open threads only, whoever they are
     if viewer.is_authenticated:
         visible |= Q(status=Thread.Status.PENDING, author_id=viewer.pk)
     return visible
+
+
+def published_posts_for(*, viewer: Any, threads: QuerySet[Thread]) -> QuerySet[Post]:
+    """Published posts of those `threads` the viewer (or audience) may list: for a digest, the
+    conversation of the week. Posts waiting, held, hidden or removed never count."""
+    listed = threads.filter(visible_threads_q(viewer)).order_by().values("pk")
+    return Post.objects.filter(status=Post.Status.PUBLISHED, thread__in=listed)
 
 
 def theme_list_for(*, viewer: Any) -> list[Theme]:

@@ -8,15 +8,14 @@ straight-away members whose task was never queued (a broker outage) or never ran
 twice sends nothing twice: the service claims the rows it emails about (SKIP LOCKED) and
 marks them processed in the same transaction.
 
-`digest_compile_weekly` compiles last week's digest every Monday (see the section at the end).
+Digest tasks (the weekly compile, file renders, the sweeper) live in dialogues/digests/tasks.py
+and are imported at the end, so the worker registers them with this module.
 """
 
 from celery import shared_task
 from django.db import OperationalError
-from django.utils import timezone
 
-from dialogues import digests, services
-from dialogues.digest_snapshot import last_complete_iso_week
+from dialogues import services
 from dialogues.models import NotificationPreference
 from portal.models import User
 
@@ -54,42 +53,10 @@ def notifications_send_daily() -> int:
     return len(recipients)
 
 
-# --- Weekly digests ------------------------------------------------------------------------
-# Compiling takes the week, locks each edition's row and skips what is complete, so a run
-# twice, or redelivered after a worker died (acks_late + reject_on_worker_lost), leaves
-# exactly one complete digest per week and edition. Time limits stay below the broker's
-# visibility timeout (settings.CELERY_BROKER_TRANSPORT_OPTIONS), so Redis does not hand a
-# compile that is still running to a second worker.
-DIGEST_SOFT_TIME_LIMIT = 20 * 60
-DIGEST_TIME_LIMIT = 25 * 60
-DIGEST_TASK_OPTIONS = {
-    "acks_late": True,
-    "reject_on_worker_lost": True,
-    "autoretry_for": TRANSIENT,
-    "retry_backoff": True,
-    "retry_backoff_max": 600,
-    "max_retries": 5,
-    "soft_time_limit": DIGEST_SOFT_TIME_LIMIT,
-    "time_limit": DIGEST_TIME_LIMIT,
-}
-
-
-@shared_task(**DIGEST_TASK_OPTIONS)
-def digest_compile_weekly(*, week: str = "", force: bool = False) -> str:
-    """Every Monday (Celery beat): compile last week's public and officials editions, then
-    one task per subscription for the personalised editions."""
-    week = week or last_complete_iso_week(timezone.now())
-    digests.digest_compile_week(week=week, force=force, personal=False)
-    for subscription_id in digests.subscriptions_due().values_list("pk", flat=True):
-        digest_compile_personal.delay(week=week, subscription_id=subscription_id, force=force)
-    return week
-
-
-@shared_task(**DIGEST_TASK_OPTIONS)
-def digest_compile_personal(*, week: str, subscription_id: int, force: bool = False) -> bool:
-    """One official's personalised edition of `week` (emailed to them when it is new)."""
-    subscription = digests.subscriptions_due().filter(pk=subscription_id).first()
-    if subscription is None:
-        return False
-    spec = digests.EditionSpec.for_subscription(subscription)
-    return digests.digest_compile_edition(week=week, spec=spec, force=force).compiled
+# --- Weekly digests: the tasks live in dialogues/digests/tasks.py ------------------------
+from dialogues.digests.tasks import (  # noqa: E402, F401  (registered with the worker here)
+    digest_compile_personal,
+    digest_compile_weekly,
+    digest_file_render,
+    digest_sweep,
+)

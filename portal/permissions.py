@@ -2,6 +2,8 @@
 
 Roles (ARCHITECTURE.md): visitor, member, official, moderator, admin. Role-protected pages
 answer 403 to the wrong role; a missing or forbidden object answers 404 (see selectors).
+The predicates also answer for an `Audience` (audience.py), the readership of a digest
+edition: never a member or a moderator; an official when it reads officials-only items.
 """
 
 from collections.abc import Callable
@@ -16,22 +18,29 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
+from portal.audience import Audience
 from portal.models import Organisation
 
 View = Callable[..., HttpResponse]
 
 
 def is_member(user: Any) -> bool:
+    if isinstance(user, Audience):
+        return False
     return bool(user.is_authenticated and user.is_member)
 
 
 def is_official(user: Any) -> bool:
+    if isinstance(user, Audience):
+        return user.reads_officials_only
     return bool(user.is_authenticated and user.is_verified_official)
 
 
 def has_moderator_role(user: Any) -> bool:
     """In the moderators group (or a superuser), whether or not two-factor is set up yet:
     only for showing the way to the moderation pages and to the two-factor set-up."""
+    if isinstance(user, Audience):
+        return False
     return bool(user.is_authenticated and user.is_active and user.is_moderator)
 
 

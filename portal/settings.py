@@ -238,6 +238,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "submissions.tasks.attachment_scan_sweep",
         "schedule": crontab(minute="*/5"),
     },
+    # Compiles and file renders that a dead worker left are queued again (each worker also
+    # sweeps when it starts), so a crash costs a minute, not the broker's visibility timeout.
+    "digest-sweep": {
+        "task": "dialogues.digests.tasks.digest_sweep",
+        "schedule": float(os.environ.get("DIGEST_SWEEP_SECONDS", "60")),
+    },
 }
 
 # --- Authentication (django-allauth) -------------------------------------------------
@@ -296,8 +302,49 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"  # never served directly: files go through views that check access
+
+
+def _media_storage(url: str) -> dict[str, object]:
+    """The `default` storage (evidence files, digest files) from MEDIA_STORAGE_URL.
+
+    Empty (the default): the local file system under MEDIA_ROOT. `s3://bucket/prefix` puts
+    the files in S3-compatible object storage with django-storages (boto3); query options:
+    `endpoint_url` (MinIO, Ceph, another provider), `region`, `addressing_style`. Keys come
+    from the URL (`s3://KEY:SECRET@bucket/...`) or from boto3's usual sources (the
+    AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY variables, an instance role).
+    https://django-storages.readthedocs.io/en/latest/backends/amazon-S3.html
+    """
+    if not url:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    parts = urlsplit(url)
+    if parts.scheme != "s3" or not parts.hostname:
+        raise ImproperlyConfigured(
+            f"MEDIA_STORAGE_URL must look like s3://bucket/prefix, not {url!r}."
+        )
+    query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+    options: dict[str, object] = {
+        "bucket_name": parts.hostname,
+        "location": parts.path.strip("/"),
+        # Downloads go through the portal's views, which check access: never public URLs.
+        "default_acl": "private",
+        "querystring_auth": True,
+        "file_overwrite": True,
+    }
+    if parts.username:
+        options["access_key"] = unquote(parts.username)
+        options["secret_key"] = unquote(parts.password or "")
+    if query.get("endpoint_url"):
+        options["endpoint_url"] = query["endpoint_url"]
+    if query.get("region"):
+        options["region_name"] = query["region"]
+    if query.get("addressing_style"):
+        options["addressing_style"] = query["addressing_style"]
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
+MEDIA_STORAGE_URL = os.environ.get("MEDIA_STORAGE_URL", "")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _media_storage(MEDIA_STORAGE_URL),
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -401,7 +448,8 @@ OFFICIAL_ORG_CATEGORIES = ("government", "international")
 DIALOGUES_FLAGS_TO_HIDE = int(os.environ.get("DIALOGUES_FLAGS_TO_HIDE", "3"))
 DIALOGUES_PREMODERATED_FIRST_POSTS = int(os.environ.get("DIALOGUES_PREMODERATED_FIRST_POSTS", "3"))
 DIALOGUES_POSTS_PER_MINUTE = int(os.environ.get("DIALOGUES_POSTS_PER_MINUTE", "5"))
-# Digest files rendered when a week is compiled; other languages render on first download.
+# Digest files queued for the workers when a week is compiled; other languages (and
+# personalised editions) are queued on first download.
 DIGEST_PRERENDER_LANGUAGES = env_list("DIGEST_PRERENDER_LANGUAGES", "en")
 # Pages that the upper layers extend. Settings are where the packages are put together, so
 # portal and submissions render these without importing the packages above them.

@@ -1,4 +1,5 @@
-"""Reads of barrier reports, always given the viewer.
+"""Reads of barrier reports, always given the viewer (a person, or the `Audience` of a digest
+edition: portal/audience.py).
 
 Every page, search, duplicate hint, co-signer list, export, email and admin list reads reports
 through `reports_visible_to` (or a selector built on it), so the visibility rule lives here
@@ -153,11 +154,18 @@ def apply_report_filters(
 ) -> QuerySet[BarrierReport]:
     """Filters shared by the public list, the moderation queue and the digest:
     market, topic, ntm_chapter, sector, status (one value or a list), q (text),
-    published_from / published_to (dates or datetimes, inclusive / exclusive)."""
+    published_from / published_to (dates or datetimes, inclusive / exclusive), and
+    markets / topics (codes: any of them; a digest subscription's choices)."""
     if market := _value(filters, "market"):
         reports = reports.filter(market_id=market)
     if topic := _value(filters, "topic"):
         reports = reports.filter(topics=topic)
+    if markets := filters.get("markets"):
+        reports = reports.filter(market_id__in=list(markets))
+    if topics := filters.get("topics"):
+        # A subquery rather than a join, so a report with two of the topics is listed once.
+        tagged = BarrierReport.topics.through.objects.filter(topic_id__in=list(topics))
+        reports = reports.filter(pk__in=tagged.values("barrierreport_id"))
     if ntm_chapter := _value(filters, "ntm_chapter"):
         reports = reports.filter(ntm_chapter_id=ntm_chapter)
     if sector := _value(filters, "sector"):
@@ -345,11 +353,18 @@ def report_timeline_for(*, viewer: Any, report: BarrierReport) -> list[StatusCha
 
 
 def report_status_changes_for(
-    *, viewer: Any, since: datetime, until: datetime
+    *,
+    viewer: Any,
+    since: datetime,
+    until: datetime,
+    filters: Mapping[str, Any] | None = None,
 ) -> QuerySet[StatusChange]:
     """Public milestones (published, resolved, archived) in a period, on published reports the
-    viewer may read, oldest first: what a weekly digest reports as "status changes"."""
-    visible = reports_visible_to(viewer).filter(status__in=PUBLISHED_STATUSES)
+    viewer (or audience) may read and `filters` keep, oldest first: what a weekly digest
+    reports as "status changes"."""
+    visible = apply_report_filters(
+        reports_visible_to(viewer).filter(status__in=PUBLISHED_STATUSES), filters or {}
+    )
     return (
         StatusChange.objects.filter(
             report__in=visible,

@@ -153,6 +153,13 @@ def needs_redis() -> None:
     require(bool(settings.REDIS_URL), "needs Redis (set REDIS_URL)")
 
 
+@pytest.fixture
+def needs_pdftotext() -> None:
+    import shutil
+
+    require(shutil.which("pdftotext") is not None, "needs pdftotext (Debian's poppler-utils)")
+
+
 # --- A real Celery worker ----------------------------------------------------------------
 
 
@@ -206,7 +213,7 @@ def start_celery_worker(needs_postgres, transactional_db, tmp_path):
     """
     import subprocess
     import sys
-    from contextlib import ExitStack
+    from contextlib import ExitStack, suppress
     from types import SimpleNamespace
     from urllib.parse import quote
 
@@ -247,6 +254,8 @@ def start_celery_worker(needs_postgres, transactional_db, tmp_path):
                 "DEBUG": "1",
                 "VAR_DIR": str(folder / "var"),
                 "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+                # The test's media storage (media_storage fixture: local or S3), if it set one.
+                "MEDIA_STORAGE_URL": getattr(settings, "MEDIA_STORAGE_URL", ""),
                 **(env or {}),
             }
         )
@@ -319,6 +328,19 @@ def start_celery_worker(needs_postgres, transactional_db, tmp_path):
             except subprocess.TimeoutExpired:
                 worker.process.kill()
                 worker.process.wait(timeout=5)
+        if workers:
+            # A worker the test killed leaves its message unacknowledged in the broker, to come
+            # back after the visibility timeout into a later run: put it back and purge it now
+            # (unless the test left the broker stopped).
+            from portal.background import BROKER_ERRORS
+            from portal.celery import app as celery_app
+
+            with suppress(*BROKER_ERRORS):
+                with celery_app.connection_for_write(
+                    transport_options={"visibility_timeout": 0}
+                ) as broker:
+                    broker.default_channel.qos.restore_visible(num=1000)
+                celery_app.control.purge()
         publishing.close()
 
 
@@ -488,3 +510,101 @@ def clamd(tmp_path_factory):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=5)
+
+
+# --- Media storage: the local file system and a real S3 API server -------------------------
+
+S3_TEST_ENDPOINT = os.environ.get("PORTAL_TEST_S3_ENDPOINT", "")
+S3_TEST_KEYS = {"AWS_ACCESS_KEY_ID": "portal-test", "AWS_SECRET_ACCESS_KEY": "portal-test-secret"}
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint(tmp_path_factory):
+    """An S3 API server: the one .ci/run started (PORTAL_TEST_S3_ENDPOINT), or moto in server
+    mode started here on a free port (stopped after the run)."""
+    if S3_TEST_ENDPOINT:
+        yield S3_TEST_ENDPOINT
+        return
+    import importlib.util
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    if importlib.util.find_spec("moto") is None:
+        require(False, "needs moto[server] for the S3 storage tests (pip install moto[server])")
+    port = free_port()
+    log_path = tmp_path_factory.mktemp("moto") / "moto.log"
+    with log_path.open("w") as log_file:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+    endpoint = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=1):  # noqa: S310
+                break
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                server.kill()
+                pytest.fail(f"moto server did not start:\n{log_path.read_text()}")
+            time.sleep(0.1)
+    try:
+        yield endpoint
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@pytest.fixture(params=["local", "s3"])
+def media_storage(request, settings, tmp_path, monkeypatch):
+    """Media storage for a test, once on the local file system and once on S3 (a real S3 API
+    server, a fresh bucket per test). `media_storage.names()` lists every stored file."""
+    import uuid
+    from types import SimpleNamespace
+
+    from django.core.files.storage import default_storage
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    if request.param == "local":
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        }
+        url = ""
+    else:
+        endpoint = request.getfixturevalue("s3_endpoint")
+        import boto3
+
+        for key, value in S3_TEST_KEYS.items():
+            monkeypatch.setenv(key, value)
+        bucket = f"portal-test-{uuid.uuid4().hex[:12]}"
+        boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1").create_bucket(
+            Bucket=bucket
+        )
+        url = f"s3://{bucket}/media?endpoint_url={endpoint}&region=us-east-1"
+        from portal.settings import _media_storage
+
+        settings.STORAGES = {**settings.STORAGES, "default": _media_storage(url)}
+    settings.MEDIA_STORAGE_URL = url  # a worker started after this uses the same storage
+
+    def names(folder: str = "") -> list[str]:
+        found: list[str] = []
+
+        def walk(path: str) -> None:
+            try:
+                directories, files = default_storage.listdir(path)
+            except FileNotFoundError:
+                return
+            prefix = f"{path}/" if path else ""
+            found.extend(prefix + name for name in files)
+            for directory in directories:
+                walk(prefix + directory)
+
+        walk(folder)
+        return sorted(found)
+
+    return SimpleNamespace(kind=request.param, url=url, names=names, storage=default_storage)

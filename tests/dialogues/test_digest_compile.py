@@ -4,17 +4,22 @@ import csv
 import datetime as dt
 import io
 import subprocess
-from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection
+from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
-from dialogues import digest_render, digests
-from dialogues.digest_models import Digest, DigestSubscription
-from dialogues.digest_snapshot import iso_week_bounds
+from dialogues.digests import selectors, services
+from dialogues.digests.models import Digest, DigestFile, DigestSubscription
+from dialogues.digests.render import FORMATS
+from dialogues.digests.render.html import render_html
+from dialogues.digests.snapshot import EditionSpec
+from dialogues.digests.weeks import iso_week_bounds
 from dialogues.models import Post, Theme, Thread
 from portal.models import Country, Topic
 from submissions.models import BarrierReport, StatusChange
@@ -38,14 +43,45 @@ def _media_root(settings, tmp_path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+def stored_files() -> list[str]:
+    """Every file in media storage, by name."""
+    found: list[str] = []
+
+    def walk(folder: str) -> None:
+        try:
+            directories, files = default_storage.listdir(folder)
+        except FileNotFoundError:
+            return
+        found.extend(f"{folder}/{name}" for name in files)
+        for directory in directories:
+            walk(f"{folder}/{directory}")
+
+    walk("digests")
+    return sorted(found)
+
+
+def download(digest: Digest, fmt: str, language: str, capture) -> bytes:
+    """What a reader downloads: the file requested, rendered by the task its request queued
+    (run on commit, eagerly, as a worker would), then read from storage."""
+    viewer = AnonymousUser() if digest.edition == "public" else OfficialFactory()
+    with capture(execute=True):
+        services.digest_file_request(viewer=viewer, digest=digest, fmt=fmt, language=language)
+    file = DigestFile.objects.get(
+        digest=digest, revision=digest.revision, fmt=fmt, language=language
+    )
+    assert file.is_ready
+    with default_storage.open(file.name) as handle:
+        return handle.read()
+
+
 def report(**kwargs) -> BarrierReport:
     kwargs.setdefault("published_at", IN_WEEK)
     return BarrierReportFactory(**kwargs)
 
 
 def compile_edition(edition: str = Edition.PUBLIC, **kwargs) -> Digest:
-    spec = digests.EditionSpec(edition)
-    return digests.digest_compile_edition(week=WEEK, spec=spec, **kwargs).digest
+    spec = EditionSpec(edition)
+    return services.digest_compile_edition(week=WEEK, spec=spec, **kwargs).digest
 
 
 def references(snapshot: dict, section: str) -> set[str]:
@@ -107,34 +143,36 @@ def test_anonymised_report_stays_anonymised_in_every_edition(db):
         assert item["organisation"]["fr"]
 
 
-def _public_formats_text(digest: Digest, tmp_path: Path) -> str:
+def _public_formats_text(digest: Digest, tmp_path, capture) -> str:
     """Everything a visitor can download from the public edition, as text."""
     texts = []
     for language in ("en", "fr", "es"):
-        for fmt in digest_render.FORMATS:
-            path = digests.digest_file_for(digest, fmt, language)
+        for fmt in FORMATS:
+            content = download(digest, fmt, language, capture)
             if fmt == "pdf":
+                path = tmp_path / f"{language}.pdf"
+                path.write_bytes(content)
                 texts.append(
                     subprocess.run(
                         ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
                     ).stdout
                 )
             elif fmt == "csv":
-                texts.append(path.read_text(encoding="utf-8-sig"))
+                texts.append(content.decode("utf-8-sig"))
             else:
-                workbook = load_workbook(path)
+                workbook = load_workbook(io.BytesIO(content))
                 texts.extend(
                     str(cell.value)
                     for sheet in workbook.worksheets
                     for row in sheet.iter_rows()
                     for cell in row
                 )
-        texts.append(digest_render.render_html(digest.snapshot, language=language))
+        texts.append(render_html(digest.snapshot, language=language))
     return "\n".join(texts)
 
 
 def test_officials_only_report_is_absent_from_the_public_edition_and_every_public_format(
-    db, tmp_path
+    db, tmp_path, django_capture_on_commit_callbacks, needs_pdftotext
 ):
     secret = report(
         title="Confidential customs valuation dispute", visibility=Visibility.OFFICIALS_ONLY
@@ -149,7 +187,9 @@ def test_officials_only_report_is_absent_from_the_public_edition_and_every_publi
     public_digest = compile_edition(Edition.PUBLIC)
     officials_digest = compile_edition(Edition.OFFICIALS)
 
-    text = str(public_digest.snapshot) + _public_formats_text(public_digest, tmp_path)
+    text = str(public_digest.snapshot) + _public_formats_text(
+        public_digest, tmp_path, django_capture_on_commit_callbacks
+    )
     assert secret.reference not in text
     assert "Confidential customs" not in text
     assert "Secret answer" not in text
@@ -172,15 +212,15 @@ def test_personalised_edition_keeps_only_its_markets_and_topics(db):
     report(market=kenya, topics=["ECOM-10"])  # wrong topic
     report(market=peru, topics=["SME-01"])  # wrong market
     official = OfficialFactory()
-    subscription = digests.digest_subscription_set(
+    subscription = services.digest_subscription_set(
         user=official,
         markets=[kenya],
         topics=[Topic.objects.get(code="SME-01")],
         email=False,
     )
 
-    spec = digests.EditionSpec.for_subscription(subscription)
-    snapshot = digests.digest_compile_edition(week=WEEK, spec=spec).digest.snapshot
+    spec = EditionSpec.for_subscription(subscription)
+    snapshot = services.digest_compile_edition(week=WEEK, spec=spec).digest.snapshot
 
     assert references(snapshot, "reports_by_market") == {
         kept.reference,
@@ -209,7 +249,7 @@ def test_status_changes_show_resolutions_but_not_first_publication(db):
     assert [change["reference"] for change in snapshot["status_changes"]] == [resolved.reference]
     figures = {figure["key"]: figure["value"] for figure in snapshot["figures"]}
     assert figures["resolved_reports"] == 1
-    html = digest_render.render_html(snapshot, language="en")
+    html = render_html(snapshot, language="en")
     assert "Barriers resolved this week" in html
     assert resolved.reference in html
 
@@ -267,22 +307,31 @@ def test_active_threads_and_official_responses_of_the_week(db):
 # --- Idempotence, locking, files ----------------------------------------------------------------
 
 
-def test_compiling_twice_leaves_one_digest_and_force_makes_a_new_revision(
-    db, settings, run_on_commit
-):
+def test_compiling_twice_leaves_one_digest_and_force_makes_a_new_revision(db, run_on_commit):
     report()
-    first = compile_edition(render=["en"])
-    again = digests.digest_compile_edition(week=WEEK, spec=digests.EditionSpec(Edition.PUBLIC))
+    with run_on_commit():
+        first = compile_edition(render=["en"])
+    again = services.digest_compile_edition(week=WEEK, spec=EditionSpec(Edition.PUBLIC))
     assert again.compiled is False
     assert again.digest.pk == first.pk
     assert Digest.objects.filter(week=WEEK, edition=Edition.PUBLIC).count() == 1
+    folder = f"digests/{WEEK}/public"
+    assert stored_files() == [
+        f"{folder}-r1/trade-digest-{WEEK}-public-en.csv",
+        f"{folder}-r1/trade-digest-{WEEK}-public-en.pdf",
+        f"{folder}-r1/trade-digest-{WEEK}-public-en.xlsx",
+    ]
 
-    old_folder = Path(settings.MEDIA_ROOT) / first.folder
-    assert sorted(path.suffix for path in old_folder.iterdir()) == [".csv", ".pdf", ".xlsx"]
     with run_on_commit():
         forced = compile_edition(force=True, render=["en"])
     assert (forced.pk, forced.revision) == (first.pk, 2)
-    assert not old_folder.exists()  # removed once the new revision is committed
+    # The first revision's files are gone once the second is committed; its rows too.
+    assert stored_files() == [
+        f"{folder}-r2/trade-digest-{WEEK}-public-en.csv",
+        f"{folder}-r2/trade-digest-{WEEK}-public-en.pdf",
+        f"{folder}-r2/trade-digest-{WEEK}-public-en.xlsx",
+    ]
+    assert set(DigestFile.objects.values_list("revision", "status")) == {(2, "ready")}
     assert Digest.objects.filter(week=WEEK).count() == 1
 
 
@@ -292,48 +341,81 @@ def test_database_refuses_a_second_digest_for_the_same_week_and_edition(db):
         Digest.objects.create(week=WEEK, week_start=START.date(), edition=Edition.PUBLIC)
 
 
-def test_a_compile_that_fails_midway_leaves_no_ready_digest_and_no_partial_file(
-    db, settings, monkeypatch
-):
+def test_a_compile_that_fails_midway_leaves_no_ready_digest_and_can_be_run_again(db, monkeypatch):
     report()
-    real_write = digest_render.write_digest_file
+    real_build = services.digest_snapshot_build
 
-    def fail_on_xlsx(snapshot, path, *, fmt, language):
-        if fmt == "xlsx":
-            raise ConnectionError("storage went away")
-        return real_write(snapshot, path, fmt=fmt, language=language)
+    def database_goes_away(**kwargs):
+        raise ConnectionError("database went away")
 
-    monkeypatch.setattr(digests, "write_digest_file", fail_on_xlsx)
+    monkeypatch.setattr(services, "digest_snapshot_build", database_goes_away)
     with pytest.raises(ConnectionError):
         compile_edition(render=["en"])
     digest = Digest.objects.get(week=WEEK, edition=Edition.PUBLIC)
     assert digest.status == Digest.Status.COMPILING
     assert digest.snapshot is None
-    with pytest.raises(digests.Http404):
-        digests.digest_get_for(viewer=MemberFactory(), week=WEEK)
+    assert not DigestFile.objects.exists()
+    with pytest.raises(Http404):
+        selectors.digest_get_for(viewer=MemberFactory(), week=WEEK)
 
-    monkeypatch.setattr(digests, "write_digest_file", real_write)
+    monkeypatch.setattr(services, "digest_snapshot_build", real_build)
     finished = compile_edition(render=["en"])
     assert finished.pk == digest.pk
     assert finished.is_ready
-    files = sorted(path.name for path in Path(settings.MEDIA_ROOT).rglob("*") if path.is_file())
-    assert files == [
-        f"trade-digest-{WEEK}-public-en.csv",
-        f"trade-digest-{WEEK}-public-en.pdf",
-        f"trade-digest-{WEEK}-public-en.xlsx",
+
+
+def test_compiling_renders_nothing_itself_and_queues_one_task_per_file(
+    db, django_capture_on_commit_callbacks, monkeypatch
+):
+    """No PDF or spreadsheet is rendered while the edition's row is locked: the compile only
+    creates the file rows; their renders are queued when its transaction commits."""
+    from dialogues.digests import tasks
+
+    report()
+    queued: list[int] = []
+    monkeypatch.setattr(
+        tasks.digest_file_render, "delay", lambda *, file_id: queued.append(file_id)
+    )
+    monkeypatch.setattr(
+        services, "render_file", lambda *args, **kwargs: pytest.fail("rendered in the compile")
+    )
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        digest = compile_edition(render=["en", "fr"])
+    assert queued == []  # nothing before the commit
+    for callback in callbacks:
+        callback()
+    files = DigestFile.objects.filter(digest=digest)
+    assert sorted(queued) == sorted(files.values_list("pk", flat=True))
+    assert sorted(files.values_list("language", "fmt", "status")) == [
+        ("en", "csv", "queued"),
+        ("en", "pdf", "queued"),
+        ("en", "xlsx", "queued"),
+        ("fr", "csv", "queued"),
+        ("fr", "pdf", "queued"),
+        ("fr", "xlsx", "queued"),
     ]
 
 
-def test_other_languages_are_rendered_on_first_download_and_kept(db):
+def test_other_languages_are_rendered_on_first_download_and_kept(
+    db, django_capture_on_commit_callbacks
+):
     report()
     digest = compile_edition(render=[])
-    path = digests.digest_file_for(digest, "csv", "fr")
-    assert path.exists()
-    assert path.name == f"trade-digest-{WEEK}-public-fr.csv"
-    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+    assert not DigestFile.objects.exists()
+    content = download(digest, "csv", "fr", django_capture_on_commit_callbacks)
+    rows = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
     assert {row["section"] for row in rows} >= {"figures", "reports_by_market"}
-    modified = path.stat().st_mtime_ns
-    assert digests.digest_file_for(digest, "csv", "fr").stat().st_mtime_ns == modified
+    assert stored_files() == [f"digests/{WEEK}/public-r1/trade-digest-{WEEK}-public-fr.csv"]
+    file = DigestFile.objects.get()
+    rendered_at = file.rendered_at
+
+    # Asked again: the same row, nothing queued, nothing rendered again.
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        again = services.digest_file_request(
+            viewer=AnonymousUser(), digest=digest, fmt="csv", language="fr"
+        )
+    assert callbacks == []
+    assert (again.pk, again.rendered_at, again.attempts) == (file.pk, rendered_at, 1)
 
 
 def test_compile_queries_do_not_grow_with_the_number_of_reports(db):
@@ -362,12 +444,12 @@ def test_compile_week_compiles_every_edition_and_emails_subscribers_once(
     report(market=Country.objects.get(code="KE"))
     french = OfficialFactory(language="fr")
     quiet = OfficialFactory()
-    digests.digest_subscription_set(user=french, markets=[], topics=[], email=True)
-    digests.digest_subscription_set(user=quiet, markets=[], topics=[], email=False)
+    services.digest_subscription_set(user=french, markets=[], topics=[], email=True)
+    services.digest_subscription_set(user=quiet, markets=[], topics=[], email=False)
     MemberFactory()  # no subscription: nothing for them
 
     with run_on_commit():
-        results = digests.digest_compile_week(week=WEEK)
+        results = services.digest_compile_week(week=WEEK)
     assert [result.digest.edition for result in results] == [
         "public",
         "officials",
@@ -381,7 +463,7 @@ def test_compile_week_compiles_every_edition_and_emails_subscribers_once(
     assert not message.attachments
 
     with run_on_commit():
-        again = digests.digest_compile_week(week=WEEK)
+        again = services.digest_compile_week(week=WEEK)
     assert not any(result.compiled for result in again)
     assert len(mailoutbox) == 1
 
@@ -411,13 +493,13 @@ def test_compile_digest_command_explains_a_bad_week(db):
 def test_a_week_that_has_not_ended_is_not_compiled(db):
     from django.utils import timezone
 
-    from dialogues.digest_snapshot import iso_week_of
+    from dialogues.digests.weeks import iso_week_of
 
     this_week = iso_week_of(timezone.now())
     with pytest.raises(CommandError, match="has not ended yet"):
         call_command("compile_digest", "--week", this_week)
-    with pytest.raises(digests.WeekNotOver):
-        digests.digest_compile_edition(week=this_week, spec=digests.EditionSpec(Edition.PUBLIC))
+    with pytest.raises(services.WeekNotOver):
+        services.digest_compile_edition(week=this_week, spec=EditionSpec(Edition.PUBLIC))
     assert not Digest.objects.exists()
 
 
@@ -445,7 +527,7 @@ def test_weekly_task_compiles_the_last_complete_week(db, run_on_commit, monkeypa
     monkeypatch.setattr(timezone, "now", lambda: END + dt.timedelta(hours=5))
     report()
     official = OfficialFactory()
-    digests.digest_subscription_set(user=official, markets=[], topics=[], email=False)
+    services.digest_subscription_set(user=official, markets=[], topics=[], email=False)
     with run_on_commit():
         assert digest_compile_weekly.delay().get() == WEEK
     assert sorted(Digest.objects.values_list("edition", flat=True)) == [
@@ -454,3 +536,75 @@ def test_weekly_task_compiles_the_last_complete_week(db, run_on_commit, monkeypa
         "public",
     ]
     assert DigestSubscription.objects.get().digests.get().is_ready
+
+
+# --- After a dead worker ----------------------------------------------------------------------
+
+
+def test_sweeper_queues_abandoned_compiles_again_but_not_those_in_progress(
+    needs_postgres, transactional_db, monkeypatch
+):
+    """A compile in progress holds its row's lock; a dead worker's compile does not. The
+    sweeper tells them apart with SKIP LOCKED and queues only the abandoned ones."""
+    import threading
+
+    from django.db import connections, transaction
+
+    from dialogues.digests import tasks
+
+    queued: list[tuple[str, str, int | None]] = []
+    monkeypatch.setattr(
+        tasks.digest_compile_weekly, "delay", lambda *, week: queued.append(("weekly", week, None))
+    )
+    monkeypatch.setattr(
+        tasks.digest_compile_personal,
+        "delay",
+        lambda *, week, subscription_id: queued.append(("personal", week, subscription_id)),
+    )
+    subscription = services.digest_subscription_set(
+        user=OfficialFactory(), markets=[], topics=[], email=False
+    )
+    week_start = START.date()
+    abandoned = Digest.objects.create(week=WEEK, week_start=week_start, edition="public")
+    Digest.objects.create(
+        week=WEEK, week_start=week_start, edition="personal", subscription=subscription
+    )
+    running = Digest.objects.create(week="2025-W47", week_start=week_start, edition="officials")
+    Digest.objects.create(
+        week="2025-W46", week_start=week_start, edition="public", status="ready",
+        snapshot={}, compiled_at=START,
+    )  # fmt: skip
+
+    locked, release = threading.Event(), threading.Event()
+
+    def compile_in_progress() -> None:
+        try:
+            with transaction.atomic():
+                Digest.objects.select_for_update().get(pk=running.pk)
+                locked.set()
+                release.wait(timeout=30)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=compile_in_progress)
+    thread.start()
+    try:
+        assert locked.wait(timeout=10)
+        result = services.digest_sweep()
+    finally:
+        release.set()
+        thread.join()
+
+    assert result.weeks == [abandoned.week]
+    assert sorted(queued) == [("personal", WEEK, subscription.pk), ("weekly", WEEK, None)]
+
+
+def test_beat_sweeps_every_minute_and_each_worker_sweeps_when_it_starts(settings):
+    from celery.signals import worker_ready
+
+    from dialogues.digests import tasks
+
+    entry = settings.CELERY_BEAT_SCHEDULE["digest-sweep"]
+    assert entry["task"] == tasks.digest_sweep.name
+    assert entry["schedule"] == 60.0
+    assert tasks._sweep_when_a_worker_starts in worker_ready._live_receivers(sender=None)

@@ -16,22 +16,42 @@ from pathlib import Path
 import pytest
 from django.utils import translation
 
-from dialogues import digest_charts, digest_render
-from dialogues.digest_snapshot import (
+from dialogues.digests import charts as digest_charts
+from dialogues.digests.render import FORMATS, digest_filename, render_file
+from dialogues.digests.render.html import render_html
+from dialogues.digests.render.labels import change_text
+from dialogues.digests.render.tabular import (
+    SECTIONS,
+    _sheet_title,
+    neutralise_formula,
+    render_csv,
+)
+from dialogues.digests.schema import (
     FIGURE_KEYS,
     SCHEMA_VERSION,
-    InvalidWeek,
     SnapshotError,
+    validate_snapshot,
+)
+from dialogues.digests.weeks import (
+    InvalidWeek,
     iso_week_bounds,
     iso_week_of,
     iso_weeks_ending,
     last_complete_iso_week,
     parse_iso_week,
     shift_iso_week,
-    validate_snapshot,
 )
 
 WEEK = "2026-W48"
+
+
+def write_file(snapshot: dict, path: Path, *, fmt: str, language: str) -> Path:
+    """Render one downloadable format to a local file, as a worker does to its scratch file."""
+    with path.open("wb") as handle:
+        render_file(snapshot, handle, fmt=fmt, language=language)
+    return path
+
+
 INJECTION_TITLE = '=HYPERLINK("http://evil.example","click")'
 
 KENYA = {"code": "KE", "name": {"en": "Kenya", "fr": "Kenya", "es": "Kenia"}}
@@ -336,7 +356,7 @@ def test_chart_titles_follow_the_active_language():
 
 
 def test_html_has_every_section_chart_and_contents():
-    html = digest_render.render_html(make_snapshot(), language="en")
+    html = render_html(make_snapshot(), language="en")
     for heading in (
         "The week in figures",
         "New reports by market",
@@ -357,7 +377,7 @@ def test_html_has_every_section_chart_and_contents():
 
 
 def test_html_escapes_report_text_and_keeps_no_inline_style_or_script():
-    html = digest_render.render_html(make_snapshot(), language="en")
+    html = render_html(make_snapshot(), language="en")
     assert "<b>bold?</b>" not in html
     assert "&lt;b&gt;bold?&lt;/b&gt;" in html
     assert "style=" not in html
@@ -365,20 +385,20 @@ def test_html_escapes_report_text_and_keeps_no_inline_style_or_script():
 
 
 def test_html_shows_anonymised_label_not_a_name_and_officials_badge_only_when_present():
-    public = digest_render.render_html(make_snapshot(), language="en")
+    public = render_html(make_snapshot(), language="en")
     assert "A small enterprise in Peru, textiles sector" in public
     assert "Confidential customs valuation dispute" not in public
-    officials = digest_render.render_html(make_snapshot(kind="officials"), language="en")
+    officials = render_html(make_snapshot(kind="officials"), language="en")
     assert "Confidential customs valuation dispute" in officials
     assert "Officials only" in officials
 
 
 def test_html_uses_names_and_links_in_the_readers_language():
-    html = digest_render.render_html(make_snapshot(), language="es")
+    html = render_html(make_snapshot(), language="es")
     assert 'lang="es"' in html
     assert "Kenia" in html
     assert 'href="/es/reports/TB-2026-00001/"' in html
-    french = digest_render.render_html(make_snapshot(), language="fr")
+    french = render_html(make_snapshot(), language="fr")
     assert "Pérou" in french
     # No French name stored: the English one stands in.
     assert "De minimis thresholds" in french
@@ -387,13 +407,13 @@ def test_html_uses_names_and_links_in_the_readers_language():
 def test_html_marks_reports_written_in_another_language():
     snapshot = make_snapshot()
     snapshot["reports_by_market"][0]["reports"][1]["language"] = "es"
-    html = digest_render.render_html(snapshot, language="en")
+    html = render_html(snapshot, language="en")
     assert '<strong lang="es">' in html
-    assert '<strong lang="es">' not in digest_render.render_html(snapshot, language="es")
+    assert '<strong lang="es">' not in render_html(snapshot, language="es")
 
 
 def test_html_lists_downloads_when_given():
-    html = digest_render.render_html(
+    html = render_html(
         make_snapshot(),
         language="en",
         downloads=[{"url": "/digests/2026-W48.pdf", "filename": "x.pdf", "label": "PDF"}],
@@ -403,9 +423,9 @@ def test_html_lists_downloads_when_given():
 
 def test_figures_show_change_week_over_week():
     with translation.override("en"):
-        assert digest_render.change_text(7, 4) == "+3"
-        assert digest_render.change_text(2, 5) == "\u22123"
-        assert digest_render.change_text(3, 3) == "no change"
+        assert change_text(7, 4) == "+3"
+        assert change_text(2, 5) == "\u22123"
+        assert change_text(3, 3) == "no change"
 
 
 # --- PDF ------------------------------------------------------------------------------------
@@ -414,7 +434,7 @@ def test_figures_show_change_week_over_week():
 @pytest.fixture
 def pdf_path(tmp_path: Path) -> Path:
     path = tmp_path / "digest.pdf"
-    digest_render.write_digest_file(make_snapshot(), path, fmt="pdf", language="en")
+    write_file(make_snapshot(), path, fmt="pdf", language="en")
     return path
 
 
@@ -462,21 +482,26 @@ def test_pdf_links_are_absolute_and_point_at_the_site(pdf_path: Path, settings):
 
 def _csv(snapshot: dict, language: str = "en") -> list[dict[str, str]]:
     buffer = io.StringIO(newline="")
-    digest_render.render_csv(snapshot, buffer, language=language)
+    render_csv(snapshot, buffer, language=language)
     buffer.seek(0)
     return list(csv.DictReader(buffer))
 
 
 def test_csv_has_stable_columns_and_a_section_per_row(tmp_path: Path):
     path = tmp_path / "digest.csv"
-    digest_render.write_digest_file(make_snapshot(), path, fmt="csv", language="fr")
+    write_file(make_snapshot(), path, fmt="csv", language="fr")
     with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)
         rows = list(reader)
-    assert tuple(reader.fieldnames) == digest_render.CSV_COLUMNS
+    assert reader.fieldnames == [
+        "section", "code", "name", "count", "previous_count", "change", "reference", "title",
+        "summary", "topic_codes", "topics", "organisation", "visibility", "status", "date",
+        "cosignatures", "url", "market_code", "market", "rank", "from_status", "to_status",
+        "participants", "author", "excerpt",
+    ]  # fmt: skip
     assert reader.fieldnames[0] == "section"
     sections = {row["section"] for row in rows}
-    assert sections == {section.key for section in digest_render.SECTIONS}
+    assert sections == {section.key for section in SECTIONS}
     kenya = next(row for row in rows if row["section"] == "by_market" and row["code"] == "PE")
     assert kenya["name"] == "Pérou"
     assert kenya["count"] == "1"
@@ -500,8 +525,8 @@ def test_csv_neutralises_formula_injection():
 
 def test_neutralise_formula_prefixes_every_dangerous_start():
     for start in ("=", "+", "-", "@", "\t", "\r"):
-        assert digest_render.neutralise_formula(f"{start}1+1") == f"'{start}1+1"
-    assert digest_render.neutralise_formula("Kenya") == "Kenya"
+        assert neutralise_formula(f"{start}1+1") == f"'{start}1+1"
+    assert neutralise_formula("Kenya") == "Kenya"
 
 
 def test_public_csv_holds_no_officials_only_report():
@@ -520,12 +545,12 @@ def workbook(tmp_path: Path):
     from openpyxl import load_workbook
 
     path = tmp_path / "digest.xlsx"
-    digest_render.write_digest_file(make_snapshot(), path, fmt="xlsx", language="en")
+    write_file(make_snapshot(), path, fmt="xlsx", language="en")
     return load_workbook(path)
 
 
 def test_xlsx_has_one_sheet_per_section_with_frozen_bold_header(workbook):
-    assert len(workbook.sheetnames) == len(digest_render.SECTIONS)
+    assert len(workbook.sheetnames) == len(SECTIONS)
     assert workbook.sheetnames[0] == "The week in figures"
     for sheet in workbook.worksheets:
         assert sheet.freeze_panes == "A2"
@@ -563,71 +588,48 @@ def test_xlsx_stores_a_formula_looking_title_as_text(workbook):
 
 def test_sheet_titles_are_cleaned_and_unique():
     used: set[str] = set()
-    assert digest_render._sheet_title("Reports: by [market]?", used) == "Reports  by  market"
-    assert digest_render._sheet_title("Reports: by [market]?", used) == "Reports  by  market (2)"
-    assert len(digest_render._sheet_title("x" * 40, used)) == 31
+    assert _sheet_title("Reports: by [market]?", used) == "Reports  by  market"
+    assert _sheet_title("Reports: by [market]?", used) == "Reports  by  market (2)"
+    assert len(_sheet_title("x" * 40, used)) == 31
 
 
-# --- Atomic files -----------------------------------------------------------------------------
+# --- One format to one file -------------------------------------------------------------------
 
 
-def test_atomic_write_leaves_only_the_final_file(tmp_path: Path):
-    for fmt in ("csv", "xlsx"):
-        digest_render.write_digest_file(
-            make_snapshot(), tmp_path / f"digest.{fmt}", fmt=fmt, language="en"
-        )
-    assert sorted(path.name for path in tmp_path.iterdir()) == ["digest.csv", "digest.xlsx"]
-
-
-def test_failed_rendering_leaves_no_partial_file_and_keeps_the_old_one(tmp_path, monkeypatch):
-    target = tmp_path / "digest.xlsx"
-    target.write_bytes(b"previous complete file")
-
-    def explode(snapshot, handle, *, language):
-        handle.write(b"half a workbook")
-        raise RuntimeError("worker lost mid-render")
-
-    monkeypatch.setattr(digest_render, "render_xlsx", explode)
-    with pytest.raises(RuntimeError, match="worker lost"):
-        digest_render.write_digest_file(make_snapshot(), target, fmt="xlsx", language="en")
-    assert target.read_bytes() == b"previous complete file"
-    assert [path.name for path in tmp_path.iterdir()] == ["digest.xlsx"]
-
-    fresh = tmp_path / "new" / "digest.pdf"
-    monkeypatch.setattr(digest_render, "render_pdf", explode)
-    with pytest.raises(RuntimeError):
-        digest_render.write_digest_file(make_snapshot(), fresh, fmt="pdf", language="en")
-    assert list(fresh.parent.iterdir()) == []
-
-
-def test_invalid_snapshot_is_refused_before_any_file_is_opened(tmp_path: Path):
+def test_invalid_snapshot_is_refused_before_anything_is_written():
     snapshot = make_snapshot()
     snapshot["week"] = "2026-48"
+    target = io.BytesIO()
     with pytest.raises(SnapshotError):
-        digest_render.write_digest_file(snapshot, tmp_path / "d.csv", fmt="csv", language="en")
-    assert list(tmp_path.iterdir()) == []
+        render_file(snapshot, target, fmt="csv", language="en")
+    assert target.getvalue() == b""
 
 
-def test_unknown_format_is_refused(tmp_path: Path):
+def test_unknown_format_is_refused():
     with pytest.raises(ValueError, match="Unknown digest format"):
-        digest_render.write_digest_file(
-            make_snapshot(), tmp_path / "d.doc", fmt="doc", language="en"
-        )
+        render_file(make_snapshot(), io.BytesIO(), fmt="doc", language="en")
+
+
+def test_csv_file_starts_with_a_byte_order_mark_for_excel():
+    target = io.BytesIO()
+    render_file(make_snapshot(), target, fmt="csv", language="es")
+    assert target.getvalue().startswith("\ufeffsection,".encode())
+    assert "Perú".encode() in target.getvalue()
 
 
 def test_file_names_say_week_edition_and_language():
     assert (
-        digest_render.digest_filename(WEEK, "pdf", edition="officials", language="fr")
+        digest_filename(WEEK, "pdf", edition="officials", language="fr")
         == "trade-digest-2026-W48-officials-fr.pdf"
     )
-    assert digest_render.FORMATS["xlsx"].content_type.endswith("spreadsheetml.sheet")
+    assert FORMATS["xlsx"].content_type.endswith("spreadsheetml.sheet")
     with pytest.raises(InvalidWeek):
-        digest_render.digest_filename("../../etc", "pdf")
+        digest_filename("../../etc", "pdf")
 
 
 def test_rendering_does_not_change_the_snapshot():
     snapshot = make_snapshot(kind="personal")
     before = copy.deepcopy(snapshot)
-    digest_render.render_html(snapshot, language="fr")
+    render_html(snapshot, language="fr")
     _csv(snapshot)
     assert snapshot == before

@@ -8,9 +8,9 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from dialogues import digests
-from dialogues.digest_models import Digest
-from dialogues.digest_snapshot import iso_week_bounds
+from dialogues.digests import services
+from dialogues.digests.models import Digest, DigestFile
+from dialogues.digests.weeks import iso_week_bounds
 from portal.models import Country, Topic
 from submissions.models import BarrierReport
 from tests.factories import MemberFactory, ModeratorFactory, OfficialFactory
@@ -41,12 +41,12 @@ def compiled_week(db):
         visibility=BarrierReport.Visibility.OFFICIALS_ONLY,
         published_at=published,
     )
-    digests.digest_compile_week(week=WEEK)
+    services.digest_compile_week(week=WEEK)
     return WEEK
 
 
 def test_archive_lists_every_compiled_week(client, compiled_week):
-    digests.digest_compile_week(week="2025-W47")
+    services.digest_compile_week(week="2025-W47")
     response = client.get(reverse("dialogues:digest_list"))
     assert response.status_code == 200
     body = response.content.decode()
@@ -95,6 +95,42 @@ def test_unknown_or_uncompiled_weeks_answer_404(client, compiled_week):
     assert client.get("/digests/2025-W47.pdf").status_code == 404
 
 
+def fetch(client, url: str, capture):
+    """Ask for a download; a file not ready yet is queued, so run what the request queued on
+    commit (eagerly, as a worker would) and ask again."""
+    with capture(execute=True):
+        first = client.get(url)
+    if first.status_code != 202:
+        return first
+    return client.get(url)
+
+
+def test_first_download_answers_being_prepared_and_queues_one_render(
+    client, compiled_week, django_capture_on_commit_callbacks
+):
+    url = f"/fr/digests/{WEEK}.pdf"
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.get(url)
+        again = client.get(url)
+    assert response.status_code == again.status_code == 202
+    assert response["Refresh"] == "5"
+    assert response["Cache-Control"] == "no-store"
+    body = response.content.decode()
+    assert "Votre fichier est en cours de préparation" in body
+    assert f'href="{url}"' in body
+    assert "<script>" not in body  # no inline script: the refresh is an HTTP header
+    # Two requests for a file that is being prepared: one row, one render queued.
+    assert len(callbacks) == 1
+    assert DigestFile.objects.filter(fmt="pdf", language="fr").count() == 1
+    assert DigestFile.objects.get(fmt="pdf", language="fr").status == "queued"
+
+    for callback in callbacks:
+        callback()  # the worker renders it
+    ready = client.get(url)
+    assert ready.status_code == 200
+    assert b"".join(ready.streaming_content).startswith(b"%PDF-")
+
+
 @pytest.mark.parametrize(
     ("fmt", "content_type"),
     [
@@ -103,8 +139,10 @@ def test_unknown_or_uncompiled_weeks_answer_404(client, compiled_week):
         ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     ],
 )
-def test_downloads_have_file_names_and_content_types(client, compiled_week, fmt, content_type):
-    response = client.get(f"/digests/{WEEK}.{fmt}")
+def test_downloads_have_file_names_and_content_types(
+    client, compiled_week, fmt, content_type, django_capture_on_commit_callbacks
+):
+    response = fetch(client, f"/digests/{WEEK}.{fmt}", django_capture_on_commit_callbacks)
     assert response.status_code == 200
     assert response["Content-Type"] == content_type
     assert (
@@ -115,15 +153,19 @@ def test_downloads_have_file_names_and_content_types(client, compiled_week, fmt,
     assert SECRET.encode() not in content
 
 
-def test_downloads_follow_the_edition_and_language(client, compiled_week):
+def test_downloads_follow_the_edition_and_language(
+    client, compiled_week, django_capture_on_commit_callbacks
+):
     client.force_login(OfficialFactory())
-    response = client.get(f"/fr/digests/{WEEK}.csv")
+    response = fetch(client, f"/fr/digests/{WEEK}.csv", django_capture_on_commit_callbacks)
     assert 'filename="trade-digest-2025-W48-officials-fr.csv"' in response["Content-Disposition"]
     rows = list(
         csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")))
     )
     assert any(row["title"] == SECRET for row in rows)
-    response = client.get(f"/digests/{WEEK}.xlsx?edition=public")
+    response = fetch(
+        client, f"/digests/{WEEK}.xlsx?edition=public", django_capture_on_commit_callbacks
+    )
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     assert all(
         cell.value != SECRET
@@ -131,6 +173,19 @@ def test_downloads_follow_the_edition_and_language(client, compiled_week):
         for row in sheet.iter_rows()
         for cell in row
     )
+
+
+def test_a_member_cannot_fetch_the_officials_file_an_official_has_had_prepared(
+    client, compiled_week, django_capture_on_commit_callbacks
+):
+    client.force_login(OfficialFactory())
+    response = fetch(client, f"/digests/{WEEK}.csv", django_capture_on_commit_callbacks)
+    assert response.status_code == 200
+    assert SECRET in b"".join(response.streaming_content).decode("utf-8-sig")
+    client.force_login(MemberFactory())
+    assert client.get(f"/digests/{WEEK}.csv?edition=officials").status_code == 404
+    public = fetch(client, f"/digests/{WEEK}.csv", django_capture_on_commit_callbacks)
+    assert SECRET not in b"".join(public.streaming_content).decode("utf-8-sig")
 
 
 def test_subscription_page_is_for_officials(client, db):
@@ -155,20 +210,24 @@ def test_official_subscribes_to_markets_and_topics(client, db):
     assert 'value="KE" selected' in page or 'value="KE"  selected' in page
 
 
-def test_subscriber_reads_their_personalised_edition(client, compiled_week):
+def test_subscriber_reads_their_personalised_edition(
+    client, compiled_week, django_capture_on_commit_callbacks
+):
     official = OfficialFactory()
-    digests.digest_subscription_set(
+    services.digest_subscription_set(
         user=official,
         markets=[Country.objects.get(code="PE")],
         topics=[Topic.objects.get(code="SME-01")],
         email=False,
     )
-    digests.digest_compile_week(week=WEEK)
+    services.digest_compile_week(week=WEEK)
     client.force_login(official)
     body = client.get(f"/digests/{WEEK}/?edition=personal").content.decode()
     assert "Your personalised edition" in body
     assert "Payment gateways refuse foreign merchants" not in body  # a Kenyan report
-    response = client.get(f"/digests/{WEEK}.pdf?edition=personal")
+    response = fetch(
+        client, f"/digests/{WEEK}.pdf?edition=personal", django_capture_on_commit_callbacks
+    )
     assert "trade-digest-2025-W48-personal-en.pdf" in response["Content-Disposition"]
     other = OfficialFactory()
     client.force_login(other)
@@ -179,7 +238,7 @@ def test_archive_and_edition_queries_do_not_grow_with_weeks(
     client, compiled_week, django_assert_max_num_queries
 ):
     for week in ("2025-W45", "2025-W46", "2025-W47"):
-        digests.digest_compile_week(week=week, personal=False)
+        services.digest_compile_week(week=week, personal=False)
     with django_assert_max_num_queries(6):
         client.get("/digests/")
     assert Digest.objects.filter(edition="public").count() == 4
@@ -290,10 +349,10 @@ def test_each_reader_gets_the_edition_their_role_and_two_factor_allow(client, co
 @pytest.mark.parametrize("fmt", ["pdf", "csv", "xlsx"])
 @pytest.mark.parametrize("role", ["moderator_no_mfa", "admin_no_mfa", "moderator", "official"])
 def test_digest_files_hold_officials_only_reports_for_officials_and_enrolled_moderators(
-    client, compiled_week, tmp_path, role, fmt
+    client, compiled_week, tmp_path, role, fmt, django_capture_on_commit_callbacks
 ):
     client.force_login(_reader(role))
-    response = client.get(f"/digests/{WEEK}.{fmt}")
+    response = fetch(client, f"/digests/{WEEK}.{fmt}", django_capture_on_commit_callbacks)
     assert response.status_code == 200
     edition = "officials" if role in READS_OFFICIALS_EDITION else "public"
     assert f'filename="trade-digest-{WEEK}-{edition}-en.{fmt}"' in response["Content-Disposition"]
@@ -302,6 +361,7 @@ def test_digest_files_hold_officials_only_reports_for_officials_and_enrolled_mod
     assert (SECRET in text) is (role in READS_OFFICIALS_EDITION)
     asked = client.get(f"/digests/{WEEK}.{fmt}?edition=officials")
     assert asked.status_code == (200 if role in READS_OFFICIALS_EDITION else 404)
+    assert asked.status_code != 202  # the officials file is the one just rendered
 
 
 # --- A link to an edition for signed-in readers, followed while signed out --------------------
@@ -321,8 +381,8 @@ def test_a_signed_out_official_is_asked_to_sign_in_and_lands_on_the_edition(
     client, compiled_week, edition
 ):
     official = OfficialFactory()
-    digests.digest_subscription_set(user=official, markets=[], topics=[], email=False)
-    digests.digest_compile_week(week=WEEK)
+    services.digest_subscription_set(user=official, markets=[], topics=[], email=False)
+    services.digest_compile_week(week=WEEK)
     link = f"/digests/{WEEK}/?edition={edition}"
 
     response = client.get(link)
@@ -374,3 +434,13 @@ def test_a_member_who_signs_in_from_an_officials_link_meets_404(client, compiled
 def test_signed_out_public_and_unknown_editions_are_answered_as_before(client, compiled_week):
     assert client.get(f"/digests/{WEEK}/?edition=public").status_code == 200
     assert client.get(f"/digests/{WEEK}/?edition=nonsense").status_code == 404
+
+
+def test_a_download_reads_two_rows_whatever_the_size_of_the_week(
+    client, compiled_week, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    """The edition's row and the file's row; the file itself comes from storage."""
+    fetch(client, f"/digests/{WEEK}.csv", django_capture_on_commit_callbacks)
+    with django_assert_num_queries(2):
+        response = client.get(f"/digests/{WEEK}.csv")
+    assert response.status_code == 200

@@ -2,18 +2,19 @@
 
 import datetime as dt
 import os
+import re
 import signal
 import time
-from pathlib import Path
 
 import pytest
-from django.conf import settings
+from django.core.files.storage import default_storage
+from django.db import connection, transaction
 
-from dialogues import digests
-from dialogues.digest_models import Digest
-from dialogues.digest_snapshot import iso_week_bounds
-from dialogues.tasks import digest_compile_weekly
-from portal.celery import app as celery_app
+from dialogues.digests import services
+from dialogues.digests.models import Digest, DigestFile
+from dialogues.digests.snapshot import EditionSpec, digest_snapshot_build
+from dialogues.digests.tasks import digest_compile_weekly
+from dialogues.digests.weeks import iso_week_bounds
 from portal.models import Country
 from submissions.models import BarrierReport
 from tests.factories import OfficialFactory
@@ -21,10 +22,17 @@ from tests.submissions.factories import BarrierReportFactory
 
 WEEK = "2025-W48"
 START, _END = iso_week_bounds(WEEK)
+PRERENDERED = [
+    f"digests/{WEEK}/{edition}-r1/trade-digest-{WEEK}-{edition}-en.{fmt}"
+    for edition in ("officials", "public")
+    for fmt in ("csv", "pdf", "xlsx")
+]
 
 
 @pytest.fixture
-def week_with_reports(celery_worker_process):
+def week_with_reports(media_storage, celery_worker_process):
+    """The worker and the test share a media storage of their own (local, then S3: the worker
+    fixture passes it on), so what the test finds in storage is what the worker left."""
     for index in range(6):
         BarrierReportFactory(
             market=Country.objects.get(code="KE" if index % 2 else "PE"),
@@ -33,7 +41,8 @@ def week_with_reports(celery_worker_process):
             published_at=START + dt.timedelta(days=index % 7, hours=index),
         )
     official = OfficialFactory()
-    digests.digest_subscription_set(user=official, markets=[], topics=[], email=True)
+    services.digest_subscription_set(user=official, markets=[], topics=[], email=True)
+    celery_worker_process.storage_names = media_storage.names
     return celery_worker_process
 
 
@@ -45,61 +54,89 @@ def _ready(edition: str) -> bool:
     return Digest.objects.filter(week=WEEK, edition=edition, status="ready").exists()
 
 
-def test_a_real_worker_compiles_every_edition_of_the_week(week_with_reports):
+def _files_ready() -> int:
+    return DigestFile.objects.filter(digest__week=WEEK, status="ready").count()
+
+
+def _lockable(digest_id: int) -> bool:
+    """No live transaction holds the edition's row (the check the sweeper makes)."""
+    with transaction.atomic():
+        return Digest.objects.filter(pk=digest_id).select_for_update(skip_locked=True).exists()
+
+
+def _wait_until(condition, *, timeout: float, message: str) -> None:
+    """Poll `condition` while no worker runs (the worker fixture's wait_for needs one)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"{message} not reached within {timeout} s")
+        time.sleep(0.1)
+
+
+def test_a_real_worker_compiles_every_edition_and_renders_its_files(week_with_reports):
     worker = week_with_reports
     digest_compile_weekly.apply_async(kwargs={"week": WEEK})
     for edition in ("public", "officials", "personal"):
         worker.wait_for(lambda edition=edition: _ready(edition), timeout=60, message=edition)
-    public = Digest.objects.get(week=WEEK, edition="public")
-    folder = Path(settings.MEDIA_ROOT) / public.folder
-    assert sorted(path.suffix for path in folder.iterdir()) == [".csv", ".pdf", ".xlsx"]
+    worker.wait_for(lambda: _files_ready() == 6, timeout=120, message="six files rendered")
+    assert worker.storage_names() == PRERENDERED
+    with default_storage.open(PRERENDERED[4]) as handle:  # the public PDF
+        assert handle.read(5) == b"%PDF-"
     worker.wait_for(lambda: any(worker.mail_dir.iterdir()), message="the digest email")
-    assert "digest_compile_weekly" in worker.log()
+    assert "digest_file_render" in worker.log()
 
 
-def test_a_worker_killed_mid_compile_is_restarted_and_the_week_ends_complete(week_with_reports):
+def test_a_worker_killed_mid_compile_is_redone_when_a_worker_comes_back(week_with_reports):
     worker = week_with_reports
     clean = {
-        edition: _without_time(
-            digests.digest_snapshot_build(spec=digests.EditionSpec(edition), week=WEEK)
-        )
+        edition: _without_time(digest_snapshot_build(spec=EditionSpec(edition), week=WEEK))
         for edition in ("public", "officials")
     }
 
-    digest_compile_weekly.apply_async(kwargs={"week": WEEK})
-    # The row exists ("compiling") as soon as the worker claims the edition; the snapshot
-    # and the files come after, so killing now interrupts the compile itself.
-    worker.wait_for(
-        lambda: Digest.objects.filter(week=WEEK, edition="public").exists(),
-        timeout=60,
-        message="the public edition being compiled",
-    )
-    os.kill(worker.process.pid, signal.SIGKILL)
-    worker.process.wait(timeout=10)
-    assert not _ready("public"), "the worker finished before it could be killed"
+    # Hold the reports table so the compile is certainly in progress when the worker dies:
+    # it has created and locked the public edition's row and waits for its first read.
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("LOCK TABLE submissions_barrierreport IN ACCESS EXCLUSIVE MODE")
+        digest_compile_weekly.apply_async(kwargs={"week": WEEK})
+        worker.wait_for(
+            lambda: Digest.objects.filter(week=WEEK, edition="public").exists(),
+            timeout=60,
+            message="the public edition being compiled",
+        )
+        public = Digest.objects.get(week=WEEK, edition="public")
+        os.kill(worker.process.pid, signal.SIGKILL)
+        worker.process.wait(timeout=10)
+    assert public.status == "compiling"
+    # The database rolls the dead worker's transaction back and frees the row.
+    _wait_until(lambda: _lockable(public.pk), timeout=30, message="the row unlocked")
+    assert not _ready("public")
 
-    # Redis hands an unacknowledged task to another worker once the visibility timeout has
-    # passed (an hour in production). Sweeping with a timeout of 0 stands in for that wait:
-    # it puts back in the queue what the killed worker had taken and not acknowledged.
-    with celery_app.connection_for_write(transport_options={"visibility_timeout": 0}) as broker:
-        broker.default_channel.qos.restore_visible(num=100, interval=1)
+    # The message stays unacknowledged in Redis for the visibility timeout (an hour); the
+    # worker that comes back sweeps at start-up and queues the abandoned compile again.
     restarted = worker.restart()
-
     for edition in ("public", "officials", "personal"):
         restarted.wait_for(lambda edition=edition: _ready(edition), timeout=90, message=edition)
+    restarted.wait_for(lambda: _files_ready() == 6, timeout=120, message="six files rendered")
+    assert "compile abandoned by a dead worker, queued again" in restarted.log()
+
     for edition, expected in clean.items():
         (digest,) = Digest.objects.filter(week=WEEK, edition=edition)
         assert digest.is_ready
+        assert digest.revision == 1
         assert _without_time(digest.snapshot) == expected
-        folder = Path(settings.MEDIA_ROOT) / digest.folder
-        names = sorted(path.name for path in folder.iterdir())
-        assert names == [
-            f"trade-digest-{WEEK}-{edition}-en.csv",
-            f"trade-digest-{WEEK}-{edition}-en.pdf",
-            f"trade-digest-{WEEK}-{edition}-en.xlsx",
-        ]
-        assert (folder / names[1]).read_bytes().startswith(b"%PDF-")
     assert Digest.objects.filter(week=WEEK).count() == 3
-    assert not list(Path(settings.MEDIA_ROOT).rglob("*.part"))
-    time.sleep(0.5)
+    # Exactly the files of the complete digests, nothing half-written or left over.
+    assert worker.storage_names() == PRERENDERED
+    with default_storage.open(PRERENDERED[4]) as handle:
+        assert handle.read(5) == b"%PDF-"
+
+    personal = Digest.objects.get(week=WEEK, edition="personal")
+    restarted.wait_for(lambda: any(worker.mail_dir.iterdir()), message="the digest email")
+    restarted.wait_for(
+        lambda: re.search(r"Task portal\.tasks\.email_send\[[^\]]+\] succeeded", restarted.log()),
+        message="the email task finished",
+    )
+    personal.refresh_from_db()
+    assert personal.announced_at is not None
     assert len(list(worker.mail_dir.iterdir())) == 1

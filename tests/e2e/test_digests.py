@@ -1,5 +1,6 @@
-"""An official subscribes to a digest, reads the compiled edition and downloads each format;
-a signed-out official follows the emailed link, signs in and lands on their edition."""
+"""An official subscribes to a digest, reads the compiled edition and downloads each format
+(each prepared by a worker on first request, while the page says so); a signed-out official
+follows the emailed link, signs in and lands on their edition."""
 
 import csv
 import datetime as dt
@@ -11,8 +12,8 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from dialogues import digests
-from dialogues.digest_snapshot import iso_week_bounds, last_complete_iso_week
+from dialogues.digests import services
+from dialogues.digests.weeks import iso_week_bounds, last_complete_iso_week
 from portal.models import Country
 from tests.e2e.helpers import assert_accessible, link_in_email, log_in
 from tests.factories import PASSWORD, OfficialFactory
@@ -51,7 +52,7 @@ def test_official_subscribes_reads_the_digest_and_downloads_each_format(
     page.get_by_text("Your digest subscription is saved.").wait_for()
     assert_accessible(page, context="digest subscription saved")
 
-    digests.digest_compile_week(week=week)
+    services.digest_compile_week(week=week)
 
     page.goto("/digests/")
     assert_accessible(page, context="digest archive")
@@ -64,14 +65,20 @@ def test_official_subscribes_reads_the_digest_and_downloads_each_format(
     assert "Knitwear parcels" not in page.content()
     assert_accessible(page, context="personalised edition")
 
+    edition_url = page.url
     files = {}
     for fmt, link_name in (
         ("pdf", "PDF, for reading and printing"),
         ("csv", "CSV, one table"),
         ("xlsx", "Excel workbook (XLSX), one sheet per section"),
     ):
-        with page.expect_download() as download_info:
+        page.goto(edition_url)
+        # Nobody has asked for this file yet: a worker prepares it while the page says so
+        # and refreshes itself (no JavaScript), and the download starts once it is ready.
+        with page.expect_download(timeout=30_000) as download_info:
             page.get_by_role("link", name=link_name).click()
+            page.get_by_role("heading", name="Your file is being prepared").wait_for()
+            assert_accessible(page, context=f"{fmt} being prepared")
         download = download_info.value
         assert download.suggested_filename == f"trade-digest-{week}-personal-en.{fmt}"
         files[fmt] = tmp_path / download.suggested_filename
@@ -112,9 +119,9 @@ def test_a_signed_out_official_follows_the_emailed_link_signs_in_and_reads_their
         published_at=iso_week_bounds(week)[0] + dt.timedelta(days=2),
     )
     official = OfficialFactory(full_name="Amina Odhiambo", language="en")
-    digests.digest_subscription_set(user=official, markets=[], topics=[], email=True)
+    services.digest_subscription_set(user=official, markets=[], topics=[], email=True)
 
-    digests.digest_compile_week(week=week)
+    services.digest_compile_week(week=week)
 
     link = urlsplit(link_in_email(mailoutbox, to=official.email, containing="edition=personal"))
     page.goto(f"{link.path}?{link.query}")

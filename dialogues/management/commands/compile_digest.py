@@ -2,7 +2,8 @@
 
 Does what the Monday Celery task does, in this process, printing each step: the public
 edition, the officials edition, then each subscription's personalised edition. A complete
-edition is skipped; `--force` compiles it again (a new revision, files rendered anew).
+edition is skipped; `--force` compiles it again (a new revision; its files are queued for
+the workers to render anew).
 """
 
 import time
@@ -10,8 +11,8 @@ import time
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from dialogues import digests
-from dialogues.digest_snapshot import InvalidWeek, last_complete_iso_week, parse_iso_week
+from dialogues.digests import services
+from dialogues.digests.weeks import InvalidWeek, last_complete_iso_week, parse_iso_week
 
 
 class Command(BaseCommand):
@@ -35,12 +36,12 @@ class Command(BaseCommand):
         week = week or last_complete_iso_week(timezone.now())
         try:
             parse_iso_week(week)
-            digests.check_week_is_over(week)
-        except (InvalidWeek, digests.WeekNotOver) as error:
+            services.check_week_is_over(week)
+        except (InvalidWeek, services.WeekNotOver) as error:
             raise CommandError(str(error)) from None
         started = time.monotonic()
         self.stdout.write(f"Compiling the digest of {week}{' (forced)' if force else ''}")
-        results = digests.digest_compile_week(
+        results = services.digest_compile_week(
             week=week,
             force=force,
             personal=not options["no_personal"],

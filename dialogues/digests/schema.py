@@ -1,10 +1,10 @@
-"""The weekly digest snapshot: what a compiled digest contains, and ISO week helpers.
+"""The weekly digest snapshot: what a compiled digest contains, and how it is checked.
 
 A digest is an immutable snapshot of one ISO week, taken when it was compiled. The snapshot
 is a plain JSON-serialisable dict (stored as JSON on the Digest row) holding DATA, not text:
 codes, counts, dates, and the few words that come from people (titles, summaries,
 organisation labels). Every heading and label is added when the snapshot is rendered, in
-the reader's language (see digest_render.py). Names of reference data (markets, topics,
+the reader's language (see render/). Names of reference data (markets, topics,
 themes) and organisation labels are stored in every working language, so a snapshot
 renders the same in a year's time even if reference data changes.
 
@@ -44,7 +44,6 @@ non-negative counts), raising `SnapshotError` with the path of the first problem
 
 import datetime as dt
 import json
-import re
 import types
 from typing import (
     Annotated,
@@ -59,8 +58,9 @@ from typing import (
     is_typeddict,
 )
 
+from dialogues.digests.weeks import TREND_WEEKS, InvalidWeek, iso_week_bounds, iso_weeks_ending
+
 SCHEMA_VERSION = 1
-TREND_WEEKS = 12
 
 # Markers for strings that must parse as an ISO date / timezone-aware ISO datetime, and for
 # dicts of names by language code that must hold at least the English name.
@@ -196,81 +196,6 @@ class DigestSnapshot(TypedDict):
     trend: list[TrendPoint]
     by_topic: list[CountItem]
     by_market: list[CountItem]
-
-
-# --- ISO weeks -----------------------------------------------------------------------------
-
-_WEEK = re.compile(r"(?P<year>\d{4})-W(?P<week>\d{2})")
-
-
-class InvalidWeek(ValueError):
-    """A week that is not written as YYYY-Www or does not exist."""
-
-
-def parse_iso_week(value: str) -> tuple[int, int]:
-    """("2026-W48") -> (2026, 48). Raises InvalidWeek with a message a person can act on."""
-    if not isinstance(value, str):
-        raise InvalidWeek(f"An ISO week must be text like 2026-W48, not {type(value).__name__}.")
-    match = _WEEK.fullmatch(value.strip())
-    if match is None:
-        raise InvalidWeek(
-            f"{value!r} is not an ISO week: write the year, '-W' and two digits, e.g. 2026-W48."
-        )
-    year, week = int(match["year"]), int(match["week"])
-    if year < 1:
-        raise InvalidWeek(f"{value!r}: the year must be 0001 or later.")
-    try:
-        dt.date.fromisocalendar(year, week, 1)
-    except ValueError:
-        last = weeks_in_iso_year(year)
-        raise InvalidWeek(f"{value!r}: ISO year {year} has weeks 01 to {last}.") from None
-    return year, week
-
-
-def weeks_in_iso_year(year: int) -> int:
-    """52 or 53: 28 December is always in the last ISO week of its year."""
-    return dt.date(year, 12, 28).isocalendar().week
-
-
-def format_iso_week(year: int, week: int) -> str:
-    return f"{year:04d}-W{week:02d}"
-
-
-def iso_week_of(moment: dt.date | dt.datetime) -> str:
-    """The ISO week a date (or a datetime, taken in UTC) belongs to."""
-    if isinstance(moment, dt.datetime):
-        if moment.tzinfo is None:
-            raise ValueError("iso_week_of needs a timezone-aware datetime.")
-        moment = moment.astimezone(dt.UTC).date()
-    year, week, _weekday = moment.isocalendar()
-    return format_iso_week(year, week)
-
-
-def iso_week_monday(value: str) -> dt.date:
-    year, week = parse_iso_week(value)
-    return dt.date.fromisocalendar(year, week, 1)
-
-
-def iso_week_bounds(value: str) -> tuple[dt.datetime, dt.datetime]:
-    """("2026-W48") -> (Monday 00:00 UTC, next Monday 00:00 UTC): a half-open interval, so
-    `start <= moment < end` holds for every moment of the week and of no other week."""
-    start = dt.datetime.combine(iso_week_monday(value), dt.time.min, tzinfo=dt.UTC)
-    return start, start + dt.timedelta(days=7)
-
-
-def shift_iso_week(value: str, weeks: int) -> str:
-    """The week `weeks` after (or before, if negative) the given week."""
-    return iso_week_of(iso_week_monday(value) + dt.timedelta(weeks=weeks))
-
-
-def iso_weeks_ending(value: str, count: int = TREND_WEEKS) -> list[str]:
-    """`count` consecutive weeks, oldest first, the last one being `value`."""
-    return [shift_iso_week(value, offset) for offset in range(1 - count, 1)]
-
-
-def last_complete_iso_week(now: dt.datetime) -> str:
-    """The most recent week that has fully ended at `now` (on Monday: the week before)."""
-    return shift_iso_week(iso_week_of(now), -1)
 
 
 # --- Validation ----------------------------------------------------------------------------

@@ -3,16 +3,16 @@
 The demo Kenyan official subscribes to a personalised edition (low-value shipments,
 logistics and e-payments, every market), then the last twelve complete weeks are compiled
 (the span of the trend chart; the demo's reports reach back about ten weeks), so `make run`
-opens on a populated archive. Files are rendered on first download: 24 PDFs would more than
-double the time seed_demo takes.
+opens on a populated archive. Files are rendered by a worker on first download: 24 PDFs
+would more than double the time seed_demo takes.
 """
 
 from collections.abc import Callable
 
 from django.utils import timezone
 
-from dialogues import digests
-from dialogues.digest_snapshot import last_complete_iso_week, shift_iso_week
+from dialogues.digests import services
+from dialogues.digests.weeks import last_complete_iso_week, shift_iso_week
 from portal.demo import PEOPLE
 from portal.models import Country, Topic, User
 
@@ -23,7 +23,7 @@ SUBSCRIBER = PEOPLE[5][0]  # the verified official in Kenya
 def seed(log: Callable[[str], None]) -> None:
     official = User.objects.filter(email=SUBSCRIBER).first()
     if official is not None:
-        digests.digest_subscription_set(
+        services.digest_subscription_set(
             user=official,
             markets=Country.objects.none(),
             topics=Topic.objects.filter(code__in=["SME-01", "SME-03", "ECOM-10"]),
@@ -33,6 +33,6 @@ def seed(log: Callable[[str], None]) -> None:
     last = last_complete_iso_week(timezone.now())
     for offset in range(DEMO_WEEKS - 1, -1, -1):
         week = shift_iso_week(last, -offset)
-        results = digests.digest_compile_week(week=week, prerender=[])
+        results = services.digest_compile_week(week=week, prerender=[])
         compiled = sum(result.compiled for result in results)
         log(f"digest {week}: {compiled} edition(s) compiled")

@@ -1,9 +1,16 @@
-"""Weekly digests and officials' digest subscriptions (imported by dialogues/models.py).
+"""Weekly digests, their files and officials' digest subscriptions (models of the `dialogues`
+app: dialogues/models.py imports them, the tables keep their names).
 
 A `Digest` row is one edition of one ISO week: the public edition, the edition for
-officials, or one official's personalised edition. Its `snapshot` (digest_snapshot.py) is
-written once, when the edition is compiled, and never changes until a moderator forces a
-rebuild (`revision` then goes up and the files are rendered again under a new folder).
+officials, or one official's personalised edition. Its `snapshot` (schema.py) is written
+once, when the edition is compiled, and never changes until a moderator forces a rebuild
+(`revision` then goes up and the files are rendered again under a new folder:
+storage.folder_for).
+
+A `DigestFile` row is one downloadable file of one revision (PDF, CSV or XLSX in one
+language): created when the file is first wanted, claimed by exactly one worker, which
+renders it and stores it through Django's storage API, then marked ready. Readers only ever
+download ready files.
 """
 
 from django.conf import settings
@@ -116,8 +123,66 @@ class Digest(models.Model):
     def is_ready(self) -> bool:
         return self.status == self.Status.READY
 
+
+class DigestFile(models.Model):
+    """One rendered file of a digest revision, in one format and language."""
+
+    class Format(models.TextChoices):
+        PDF = "pdf", "PDF"
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "XLSX"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting for a worker")
+        RENDERING = "rendering", _("Being rendered")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    digest = models.ForeignKey(
+        Digest, on_delete=models.CASCADE, related_name="files", verbose_name=_("digest")
+    )
+    revision = models.PositiveIntegerField(_("revision"))
+    fmt = models.CharField(_("format"), max_length=4, choices=Format.choices)
+    language = models.CharField(_("language"), max_length=8)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    # Where the file is in media storage, once ready.
+    name = models.CharField(_("stored as"), max_length=255, blank=True)
+    size = models.PositiveBigIntegerField(_("size in bytes"), null=True, blank=True)
+    # Goes up each time a worker claims the row; the claim's number guards its writes.
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    requested_at = models.DateTimeField(_("requested"), default=timezone.now)
+    # Touched by the rendering worker every few seconds: a stale heartbeat means it died.
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+    rendered_at = models.DateTimeField(_("rendered"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["digest", "revision", "fmt", "language"]
+        verbose_name = _("digest file")
+        verbose_name_plural = _("digest files")
+        constraints = [
+            # One row per file: the first request creates it, every later one finds it.
+            models.UniqueConstraint(
+                fields=["digest", "revision", "fmt", "language"], name="digest_file_once"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="ready") | ~Q(name=""), name="digest_file_ready_has_name"
+            ),
+        ]
+        indexes = [
+            # The sweeper: files still waiting or rendering.
+            models.Index(
+                fields=["status", "heartbeat_at"],
+                condition=Q(status__in=["queued", "rendering"]),
+                name="digest_file_unfinished",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.digest} r{self.revision} {self.language} {self.fmt}"
+
     @property
-    def folder(self) -> str:
-        """Where this revision's files live in media storage."""
-        owner = f"personal-{self.subscription_id}" if self.subscription_id else self.edition
-        return f"digests/{self.week}/{owner}-r{self.revision}"
+    def is_ready(self) -> bool:
+        return self.status == self.Status.READY

@@ -18,7 +18,7 @@ from xml.sax.saxutils import escape, quoteattr
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from dialogues.digest_snapshot import parse_iso_week
+from dialogues.digests.weeks import parse_iso_week
 
 BAR_COLOUR = "#0b4f8a"
 LINE_COLOUR = "#0b4f8a"

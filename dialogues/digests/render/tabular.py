@@ -1,0 +1,411 @@
+"""The digest as tables: one CSV and one XLSX workbook, from one description (`SECTIONS`).
+
+The CSV is one file with a `section` column and stable, machine-friendly column names; the
+workbook has one sheet per section with translated headers, a frozen header row and typed
+cells. Cells that a spreadsheet would run as formulas are neutralised (OWASP CSV injection).
+"""
+
+import csv
+import datetime as dt
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import IO, Any, Literal
+
+from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy, pgettext_lazy
+
+from dialogues.digests.render.labels import (
+    FIGURE_LABELS,
+    SECTION_TITLES,
+    STATUS_LABELS,
+    VISIBILITY_LABELS,
+    _date,
+    absolute_url,
+    label,
+    localise,
+)
+from dialogues.digests.schema import DigestSnapshot, ReportItem, validate_snapshot
+from dialogues.digests.weeks import iso_week_bounds
+
+# The snapshot's sections that list reports by group, and those that count reports.
+_GroupSection = Literal["reports_by_market", "reports_by_topic"]
+_CountSection = Literal["by_topic", "by_market"]
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str  # the CSV column name: stable, never translated
+    header: Promise  # the spreadsheet header, translated
+    kind: str = "text"  # text | int | date
+    width: int = 18
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    columns: tuple[Column, ...]
+    rows: Callable[[DigestSnapshot, str], Iterator[dict[str, Any]]]
+
+    @property
+    def title(self) -> str:
+        return label(SECTION_TITLES, self.key)
+
+
+def _report_row(item: ReportItem, language: str) -> dict[str, Any]:
+    market = item["market"]
+    return {
+        "reference": item["reference"],
+        "title": item["title"],
+        "summary": item["summary"],
+        "market_code": market["code"] if market else "",
+        "market": localise(market["name"], language) if market else "",
+        "topic_codes": "; ".join(topic["code"] for topic in item["topics"]),
+        "topics": "; ".join(localise(topic["name"], language) for topic in item["topics"]),
+        "organisation": localise(item["organisation"], language),
+        "visibility": label(VISIBILITY_LABELS, item["visibility"]),
+        "status": label(STATUS_LABELS, item["status"]),
+        "date": _date(item["published_at"]),
+        "cosignatures": item["cosignatures"],
+        "url": absolute_url(item["url"], language),
+    }
+
+
+def _figure_rows(snapshot: DigestSnapshot, language: str) -> Iterator[dict[str, Any]]:
+    for figure in snapshot["figures"]:
+        yield {
+            "code": figure["key"],
+            "name": label(FIGURE_LABELS, figure["key"]),
+            "count": figure["value"],
+            "previous_count": figure["previous"],
+            "change": figure["value"] - figure["previous"],
+        }
+
+
+def _grouped_rows(
+    section: _GroupSection,
+) -> Callable[[DigestSnapshot, str], Iterator[dict[str, Any]]]:
+    def rows(snapshot: DigestSnapshot, language: str) -> Iterator[dict[str, Any]]:
+        for group in snapshot[section]:
+            for item in group["reports"]:
+                yield {
+                    "code": group["code"],
+                    "name": localise(group["name"], language),
+                    **_report_row(item, language),
+                }
+
+    return rows
+
+
+def _most_cosigned_rows(snapshot: DigestSnapshot, language: str) -> Iterator[dict[str, Any]]:
+    for rank, item in enumerate(snapshot["most_cosigned"], start=1):
+        yield {"rank": rank, **_report_row(item, language)}
+
+
+def _status_change_rows(snapshot: DigestSnapshot, language: str) -> Iterator[dict[str, Any]]:
+    for item in snapshot["status_changes"]:
+        market = item["market"]
+        yield {
+            "reference": item["reference"],
+            "title": item["title"],
+            "market_code": market["code"] if market else "",
+            "market": localise(market["name"], language) if market else "",
+            "visibility": label(VISIBILITY_LABELS, item["visibility"]),
+            "from_status": label(STATUS_LABELS, item["from_status"]),
+            "to_status": label(STATUS_LABELS, item["to_status"]),
+            "date": _date(item["changed_at"]),
+            "url": absolute_url(item["url"], language),
+        }
+
+
+def _thread_rows(snapshot: DigestSnapshot, language: str) -> Iterator[dict[str, Any]]:
+    for rank, item in enumerate(snapshot["active_threads"], start=1):
+        theme = item["theme"]
+        yield {
+            "rank": rank,
+            "title": item["title"],
+            "code": theme["code"] if theme else "",
+            "name": localise(theme["name"], language) if theme else "",
+            "visibility": label(VISIBILITY_LABELS, item["visibility"]),
+            "count": item["posts"],
+            "participants": item["participants"],
+            "date": _date(item["last_post_at"]),
+            "url": absolute_url(item["url"], language),
+        }
+
+
+def _response_rows(snapshot: DigestSnapshot, language: str) -> Iterator[dict[str, Any]]:
+    for item in snapshot["official_responses"]:
+        yield {
+            "title": item["title"],
+            "reference": item.get("report_reference", ""),
+            "author": item["author"],
+            "organisation": localise(item["organisation"], language),
+            "visibility": label(VISIBILITY_LABELS, item["visibility"]),
+            "date": _date(item["posted_at"]),
+            "excerpt": item["excerpt"],
+            "url": absolute_url(item["url"], language),
+        }
+
+
+def _trend_rows(snapshot: DigestSnapshot, language: str) -> Iterator[dict[str, Any]]:
+    for point in snapshot["trend"]:
+        yield {
+            "code": point["week"],
+            "date": iso_week_bounds(point["week"])[0].date(),
+            "count": point["count"],
+        }
+
+
+def _count_rows(
+    section: _CountSection,
+) -> Callable[[DigestSnapshot, str], Iterator[dict[str, Any]]]:
+    def rows(snapshot: DigestSnapshot, language: str) -> Iterator[dict[str, Any]]:
+        for item in snapshot[section]:
+            yield {
+                "code": item["code"],
+                "name": localise(item["name"], language),
+                "count": item["count"],
+            }
+
+    return rows
+
+
+def _report_columns(*, date_header: Promise) -> tuple[Column, ...]:
+    return (
+        Column("reference", gettext_lazy("Reference"), width=16),
+        Column("title", gettext_lazy("Title"), width=48),
+        Column("summary", gettext_lazy("Summary"), width=60),
+        Column("market_code", gettext_lazy("Market code"), width=8),
+        Column("market", gettext_lazy("Market"), width=24),
+        Column("topic_codes", gettext_lazy("Topic codes"), width=16),
+        Column("topics", gettext_lazy("Topics"), width=40),
+        Column("organisation", gettext_lazy("Reported by"), width=36),
+        Column("visibility", gettext_lazy("Visibility"), width=16),
+        Column("status", gettext_lazy("Status"), width=16),
+        Column("date", date_header, kind="date", width=12),
+        Column("cosignatures", gettext_lazy("Co-signatures"), kind="int", width=10),
+        Column("url", gettext_lazy("Link"), width=48),
+    )
+
+
+_PUBLISHED = gettext_lazy("Published on")
+SECTIONS: tuple[Section, ...] = (
+    Section(
+        "figures",
+        (
+            Column("code", gettext_lazy("Figure code"), width=20),
+            Column("name", gettext_lazy("Figure"), width=32),
+            Column("count", gettext_lazy("This week"), kind="int", width=12),
+            Column("previous_count", gettext_lazy("Previous week"), kind="int", width=14),
+            Column(
+                "change", pgettext_lazy("week-over-week difference", "Change"), kind="int", width=10
+            ),
+        ),
+        _figure_rows,
+    ),
+    Section(
+        "reports_by_market",
+        (
+            Column("code", gettext_lazy("Market code"), width=8),
+            Column("name", gettext_lazy("Market"), width=24),
+            *(
+                column
+                for column in _report_columns(date_header=_PUBLISHED)
+                if column.key not in {"market_code", "market"}
+            ),
+        ),
+        _grouped_rows("reports_by_market"),
+    ),
+    Section(
+        "reports_by_topic",
+        (
+            Column("code", gettext_lazy("Topic code"), width=10),
+            Column("name", gettext_lazy("Topic"), width=36),
+            *(
+                column
+                for column in _report_columns(date_header=_PUBLISHED)
+                if column.key not in {"topic_codes", "topics"}
+            ),
+        ),
+        _grouped_rows("reports_by_topic"),
+    ),
+    Section(
+        "most_cosigned",
+        (
+            Column("rank", gettext_lazy("Rank"), kind="int", width=6),
+            *_report_columns(date_header=_PUBLISHED),
+        ),
+        _most_cosigned_rows,
+    ),
+    Section(
+        "status_changes",
+        (
+            Column("reference", gettext_lazy("Reference"), width=16),
+            Column("title", gettext_lazy("Title"), width=48),
+            Column("market_code", gettext_lazy("Market code"), width=8),
+            Column("market", gettext_lazy("Market"), width=24),
+            Column("visibility", gettext_lazy("Visibility"), width=16),
+            Column("from_status", gettext_lazy("From"), width=18),
+            Column("to_status", gettext_lazy("To"), width=18),
+            Column("date", gettext_lazy("Changed on"), kind="date", width=12),
+            Column("url", gettext_lazy("Link"), width=48),
+        ),
+        _status_change_rows,
+    ),
+    Section(
+        "active_threads",
+        (
+            Column("rank", gettext_lazy("Rank"), kind="int", width=6),
+            Column("title", gettext_lazy("Thread"), width=48),
+            Column("code", gettext_lazy("Theme code"), width=10),
+            Column("name", gettext_lazy("Theme"), width=32),
+            Column("visibility", gettext_lazy("Visibility"), width=16),
+            Column("count", gettext_lazy("Posts this week"), kind="int", width=12),
+            Column("participants", gettext_lazy("Participants"), kind="int", width=12),
+            Column("date", gettext_lazy("Last post on"), kind="date", width=12),
+            Column("url", gettext_lazy("Link"), width=48),
+        ),
+        _thread_rows,
+    ),
+    Section(
+        "official_responses",
+        (
+            Column("title", gettext_lazy("On"), width=48),
+            Column("reference", gettext_lazy("Report reference"), width=16),
+            Column("author", gettext_lazy("Official"), width=28),
+            Column("organisation", gettext_lazy("Organisation"), width=36),
+            Column("visibility", gettext_lazy("Visibility"), width=16),
+            Column("date", gettext_lazy("Posted on"), kind="date", width=12),
+            Column("excerpt", gettext_lazy("Excerpt"), width=80),
+            Column("url", gettext_lazy("Link"), width=48),
+        ),
+        _response_rows,
+    ),
+    Section(
+        "trend",
+        (
+            Column("code", gettext_lazy("Week"), width=10),
+            Column("date", gettext_lazy("Week starting"), kind="date", width=12),
+            Column("count", gettext_lazy("Reports published"), kind="int", width=12),
+        ),
+        _trend_rows,
+    ),
+    Section(
+        "by_topic",
+        (
+            Column("code", gettext_lazy("Topic code"), width=10),
+            Column("name", gettext_lazy("Topic"), width=48),
+            Column("count", gettext_lazy("New reports"), kind="int", width=12),
+        ),
+        _count_rows("by_topic"),
+    ),
+    Section(
+        "by_market",
+        (
+            Column("code", gettext_lazy("Market code"), width=8),
+            Column("name", gettext_lazy("Market"), width=32),
+            Column("count", gettext_lazy("New reports"), kind="int", width=12),
+        ),
+        _count_rows("by_market"),
+    ),
+)
+
+# The CSV's columns: `section`, then every column key in first-seen order. Stable across
+# weeks and languages, so scripts can rely on them.
+CSV_COLUMNS: tuple[str, ...] = (
+    "section",
+    *dict.fromkeys(column.key for section in SECTIONS for column in section.columns),
+)
+
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formula(value: str) -> str:
+    """Stop a spreadsheet from running a cell as a formula (CSV injection, OWASP)."""
+    return "'" + value if value.startswith(_FORMULA_PREFIXES) else value
+
+
+def _csv_value(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return neutralise_formula(str(value))
+
+
+def csv_rows(snapshot: DigestSnapshot, *, language: str) -> Iterator[list[str]]:
+    """The CSV's rows, header first, one at a time. Call inside translation.override."""
+    validate_snapshot(snapshot)
+    yield list(CSV_COLUMNS)
+    for section in SECTIONS:
+        for row in section.rows(snapshot, language):
+            yield [section.key, *(_csv_value(row.get(key)) for key in CSV_COLUMNS[1:])]
+
+
+def render_csv(snapshot: DigestSnapshot, target: IO[str], *, language: str) -> None:
+    """Write the CSV to a text file opened with newline=""."""
+    with translation.override(language):
+        writer = csv.writer(target)
+        for row in csv_rows(snapshot, language=language):
+            writer.writerow(row)
+
+
+_SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+
+def _sheet_title(title: str, used: set[str]) -> str:
+    """Excel sheet names: at most 31 characters, none of []:*?/\\, unique in the workbook."""
+    base = _SHEET_TITLE_FORBIDDEN.sub(" ", title).strip()[:31] or "Sheet"
+    candidate, number = base, 2
+    while candidate.lower() in used:
+        suffix = f" ({number})"
+        candidate = base[: 31 - len(suffix)] + suffix
+        number += 1
+    used.add(candidate.lower())
+    return candidate
+
+
+def render_xlsx(snapshot: DigestSnapshot, target: IO[bytes], *, language: str) -> None:
+    """Write the workbook: one sheet per section, bold frozen header row, typed cells."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    validate_snapshot(snapshot)
+    workbook = Workbook(write_only=True)  # streams rows to disk instead of holding them
+    bold = Font(bold=True)
+    used_titles: set[str] = set()
+
+    def text_cell(sheet: Any, value: str, *, header: bool = False) -> Any:
+        cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+        # A text starting with "=" would otherwise be stored as a formula.
+        cell.data_type = "s"
+        if header:
+            cell.font = bold
+        return cell
+
+    with translation.override(language):
+        for section in SECTIONS:
+            sheet = workbook.create_sheet(title=_sheet_title(section.title, used_titles))
+            sheet.freeze_panes = "A2"
+            for index, column in enumerate(section.columns, start=1):
+                sheet.column_dimensions[get_column_letter(index)].width = column.width
+            sheet.append(
+                [text_cell(sheet, str(column.header), header=True) for column in section.columns]
+            )
+            for row in section.rows(snapshot, language):
+                cells: list[Any] = []
+                for column in section.columns:
+                    value = row.get(column.key)
+                    if value is None or column.kind in {"int", "date"}:
+                        cells.append(value)
+                    else:
+                        cells.append(text_cell(sheet, str(value)))
+                sheet.append(cells)
+    workbook.save(target)

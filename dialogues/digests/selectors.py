@@ -1,0 +1,79 @@
+"""Reads for weekly digests, always given the viewer: the archive, the edition a reader gets,
+the editions they may switch between, their subscription.
+
+A missing edition and a forbidden one both raise Http404. The edition's content was fixed
+when it was compiled (snapshot.py); a page renders the stored snapshot, one row.
+"""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from dialogues.digests.models import Digest, DigestSubscription
+from dialogues.digests.permissions import can_read_officials_edition
+from dialogues.digests.weeks import parse_iso_week
+from portal.permissions import is_official
+
+Edition = Digest.Edition
+
+
+def digest_archive_for(*, viewer: Any) -> QuerySet[Digest]:
+    """Every compiled week, newest first (one public row per week stands for the week)."""
+    return (
+        Digest.objects.filter(edition=Edition.PUBLIC, status=Digest.Status.READY)
+        .only("id", "week", "week_start", "compiled_at", "edition", "status")
+        .order_by("-week_start")
+    )
+
+
+def digest_get_for(*, viewer: Any, week: str, edition: str = "") -> Digest:
+    """The edition of `week` this viewer asked for, or gets by default; Http404 otherwise.
+
+    Visitors and members read the public edition; officials and moderators the officials
+    edition; an official with a subscription may ask for their personalised edition."""
+    try:
+        parse_iso_week(week)
+    except ValueError:
+        raise Http404 from None
+    officials = can_read_officials_edition(viewer)
+    wanted = edition or (Edition.OFFICIALS if officials else Edition.PUBLIC)
+    digests = Digest.objects.filter(week=week, status=Digest.Status.READY)
+    if wanted == Edition.PUBLIC:
+        digest = digests.filter(edition=Edition.PUBLIC).first()
+    elif wanted == Edition.OFFICIALS and officials:
+        digest = digests.filter(edition=Edition.OFFICIALS).first()
+    elif wanted == Edition.PERSONAL and is_official(viewer):
+        digest = (
+            digests.filter(edition=Edition.PERSONAL, subscription__user=viewer)
+            .select_related("subscription")
+            .first()
+        )
+    else:
+        digest = None
+    if digest is None:
+        raise Http404
+    return digest
+
+
+def digest_editions_for(*, viewer: Any, week: str) -> list[str]:
+    """The editions of `week` the viewer may switch between."""
+    editions: list[str] = [Edition.PUBLIC]
+    if can_read_officials_edition(viewer):
+        editions.append(Edition.OFFICIALS)
+    if (
+        is_official(viewer)
+        and Digest.objects.filter(
+            week=week, status=Digest.Status.READY, subscription__user=viewer
+        ).exists()
+    ):
+        editions.append(Edition.PERSONAL)
+    return editions
+
+
+def subscription_for(*, viewer: Any) -> DigestSubscription | None:
+    if not viewer.is_authenticated:
+        return None
+    return (
+        DigestSubscription.objects.filter(user=viewer).prefetch_related("markets", "topics").first()
+    )
