@@ -55,3 +55,5 @@ urlpatterns += i18n_patterns(
 handler403 = "portal.errors.permission_denied"
 handler404 = "portal.errors.page_not_found"
 handler500 = "portal.errors.server_error"
+# Not one of Django's handlers: allauth answers its rate limits with it (allauth.core.ratelimit).
+handler429 = "portal.errors.too_many_requests"
