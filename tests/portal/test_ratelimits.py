@@ -8,12 +8,15 @@ own page: HTTP 429, the site's layout and language, when to try again, the form 
 import re
 import subprocess
 import sys
+from datetime import timedelta
 
 import pytest
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from redis import Redis
 
 from portal import ratelimits
@@ -62,6 +65,36 @@ def _assert_refused_page(response, *, language: str = "en") -> str:
     assert match, f"no retry time in {language}:\n{html}"
     assert int(response["Retry-After"]) > 0
     return html
+
+
+# --- When: the time and the wait, in words ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("seconds", "words"),
+    [
+        (0.2, "1 second"),
+        (45, "45 seconds"),
+        (60, "1 minute"),
+        (61, "2 minutes"),  # rounded up: never too early
+        (299.5, "5 minutes"),
+        (3600, "60 minutes"),
+        (7199, "2 hours"),
+        (7201, "3 hours"),
+    ],
+)
+def test_the_wait_is_said_in_words_rounded_up(seconds, words):
+    assert ratelimits.wait_phrase(seconds) == words
+
+
+def test_the_time_is_rounded_up_to_the_minute_and_dated_on_a_later_day():
+    now = timezone.now().replace(hour=10, minute=4, second=0, microsecond=0)
+    with translation.override("fr"):
+        assert ratelimits.time_phrase(now + timedelta(seconds=30)) == "10:05"
+        assert ratelimits.time_phrase(now) == "10:04"
+        tomorrow = now + timedelta(days=1)
+        expected = date_format(tomorrow, "j F Y") + ", 10:04"
+        assert ratelimits.time_phrase(tomorrow) == expected
 
 
 # --- Who is asking: the client behind the proxy --------------------------------------------------
