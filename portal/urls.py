@@ -44,6 +44,8 @@ urlpatterns = [
 ]
 urlpatterns += i18n_patterns(
     path("", include((portal_patterns, "portal"))),
+    # allauth's email page, so that a confirmation email asked for too soon gets the 429 page.
+    path("accounts/email/", views.email_addresses, name="account_email"),
     path("accounts/", include("allauth.urls")),
     path("reports/", include("submissions.urls")),
     path("moderation/reports/", include("submissions.moderation_urls")),

@@ -383,6 +383,28 @@ def test_signing_in_before_confirming_says_the_link_was_just_sent(
     assert _signed_in(client)
 
 
+def test_asking_again_too_soon_for_a_confirmation_on_the_email_page_says_when(
+    client, run_on_commit, mailoutbox
+):
+    """Tried: add a second address, then ask at once for its confirmation email again.
+    Lost: the second email, for three minutes. Survived: the first link."""
+    client.force_login(UserFactory())
+    url = reverse("account_email")
+    with run_on_commit():
+        added = client.post(url, {"action_add": "", "email": "second@example.org"})
+    assert added.status_code == 302
+    assert len(mailoutbox) == 1
+
+    with run_on_commit():
+        response = client.post(url, {"action_send": "", "email": "second@example.org"})
+
+    html = _assert_refused_page(response)
+    assert re.search(RETRY["en"], html).group(1, 2) == ("3", "minutes")
+    assert "The confirmation links already sent still work." in html
+    assert len(mailoutbox) == 1
+    assert client.get(url).status_code == 200, "the page itself still opens"
+
+
 def test_a_page_without_a_form_to_keep_answers_with_the_portal_page(client):
     member = UserFactory()
     client.force_login(member)
