@@ -14,7 +14,7 @@ The client's address is read as allauth reads it (`TRUSTED_PROXY_COUNT`,
 import logging
 import math
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -46,13 +46,39 @@ def client_address(request: HttpRequest) -> str:
     return get_adapter(request).get_client_ip(request)
 
 
+# The key of a per-address rate, from the request (None: not known).
+KeyOf = Callable[[HttpRequest], str | None]
+
+
+def typed(field: str) -> KeyOf:
+    """The email address typed into the form's `field`, as allauth keys per-address limits."""
+
+    def key(request: HttpRequest) -> str | None:
+        return request.POST.get(field, "").strip().lower() or None
+
+    return key
+
+
+def failed_sign_in_key(request: HttpRequest) -> str | None:
+    """As allauth's adapter keys failed sign-ins (`_get_login_attempts_cache_key`)."""
+    email = typed("login")(request)
+    return f"{get_current_site(request).domain}:{email}" if email else None
+
+
+def second_factor_key(request: HttpRequest) -> str | None:
+    """As allauth keys wrong two-factor codes (`allauth.mfa.base.internal.flows`): the person
+    half-way through signing in (allauth's pending login stage), else the signed-in member."""
+    stage = getattr(request, "_login_stage", None)
+    user = stage.login.user if stage is not None else request.user
+    return f"mfa-auth-user-{user.pk}" if user is not None and user.pk else None
+
+
 @dataclass(frozen=True)
 class Limit:
-    """An allauth action a page consumes; `field` names the form field whose email address keys
-    the action's per-address rates (None: not known from the form)."""
+    """An allauth action a page consumes, and how to find the key of its per-address rates."""
 
     action: str
-    field: str | None = None
+    key: KeyOf | None = None
 
 
 @dataclass(frozen=True)
@@ -67,7 +93,7 @@ class RefusedPage:
 
 
 LOGIN = RefusedPage(
-    limits=(Limit("login"), Limit("login_failed", field="login")),
+    limits=(Limit("login"), Limit("login_failed", key=failed_sign_in_key)),
     message=_(
         "There have been too many attempts to sign in to this account, or from your network. "
         "To keep the account safe, signing in with a password is paused."
@@ -75,7 +101,7 @@ LOGIN = RefusedPage(
     offers_code=True,
 )
 CONFIRMATION_RESEND = RefusedPage(
-    limits=(Limit("confirm_email", field="login"),),
+    limits=(Limit("confirm_email", key=typed("login")),),
     message=_(
         "Confirm your email address before you sign in. We sent a confirmation link to this "
         "address a moment ago: check your inbox and spam folder, that link works. We can send "
@@ -95,7 +121,7 @@ PAGES: dict[str, RefusedPage] = {
         message=_("Too many accounts have been created from your network in the last hour."),
     ),
     "account_reset_password": RefusedPage(
-        limits=(Limit("reset_password", field="email"),),
+        limits=(Limit("reset_password", key=typed("email")),),
         message=_(
             "Too many password reset emails have been requested for this address, or from your "
             "network. The emails already sent still work: check your inbox and spam folder."
@@ -107,14 +133,14 @@ PAGES: dict[str, RefusedPage] = {
         keeps_form=False,
     ),
     "account_request_login_code": RefusedPage(
-        limits=(Limit("request_login_code", field="email"),),
+        limits=(Limit("request_login_code", key=typed("email")),),
         message=_(
             "Too many sign-in codes have been requested for this address, or from your "
             "network. The last code we sent still works for a few minutes: check your inbox."
         ),
     ),
     "account_email": RefusedPage(
-        limits=(Limit("manage_email"), Limit("confirm_email", field="email")),
+        limits=(Limit("manage_email"), Limit("confirm_email", key=typed("email"))),
         message=_(
             "You have changed your email addresses or asked for confirmation emails too often. "
             "The confirmation links already sent still work."
@@ -127,31 +153,25 @@ PAGES: dict[str, RefusedPage] = {
     "account_reauthenticate": RefusedPage(
         limits=(Limit("reauthenticate"),), message=GENERIC.message, keeps_form=False
     ),
-    "mfa_authenticate": RefusedPage(
-        limits=(Limit("login_failed"),),
-        message=_("There have been too many wrong codes for this account."),
-        keeps_form=False,
-    ),
 }
-
+# Wrong two-factor codes: signing in, confirming who you are, setting up the authenticator app.
+PAGES.update(
+    dict.fromkeys(
+        ("mfa_authenticate", "mfa_reauthenticate", "mfa_activate_totp"),
+        RefusedPage(
+            limits=(Limit("login_failed", key=second_factor_key),),
+            message=_("There have been too many wrong codes for this account."),
+            keeps_form=False,
+        ),
+    )
+)
 
 # --- When --------------------------------------------------------------------------------------
 
 
-def _key(request: HttpRequest, limit: Limit) -> str | None:
-    """The key allauth counts `limit` under, from the email address typed into the form."""
-    value = request.POST.get(limit.field or "", "").strip().lower()
-    if not value:
-        return None
-    if limit.action == "login_failed":
-        # As allauth's adapter keys failed sign-ins (`_get_login_attempts_cache_key`).
-        return f"{get_current_site(request).domain}:{value}"
-    return value
-
-
 def _frees_at(request: HttpRequest, action: str, key: str | None, now: float) -> Iterable[float]:
     """For each of the action's rates that is used up, when its oldest counted hit expires. A
-    per-address rate whose address is not known counts as used up for its whole period."""
+    per-address rate whose key is not known counts as used up for its whole period."""
     for rate in get_rates(app=APP, action=action):
         if rate.per == "key" and key is None:
             yield now + rate.duration
@@ -179,7 +199,7 @@ def retry_at(request: HttpRequest, limits: Iterable[Limit]) -> datetime:
     moments = [
         moment
         for limit in limits
-        for moment in _frees_at(request, limit.action, _key(request, limit), now)
+        for moment in _frees_at(request, limit.action, limit.key and limit.key(request), now)
     ]
     return datetime.fromtimestamp(max(moments) if moments else now + FALLBACK_WAIT_SECONDS, tz=UTC)
 

@@ -230,6 +230,23 @@ def test_a_sign_in_code_does_not_skip_a_moderators_second_factor(client, run_on_
     assert not _signed_in(client)
 
 
+def test_wrong_two_factor_codes_pause_the_account_for_minutes(client):
+    """Tried: a moderator's password, then wrong authenticator codes. Lost: code entry for
+    five minutes (not the day that the account's daily rate would allow)."""
+    moderator = make_moderator(UserFactory())
+    url = reverse("mfa_authenticate")
+    assert _log_in(client, moderator.email, PASSWORD)["Location"] == url
+    for _attempt in range(5):
+        assert client.post(url, {"code": "000000"}).status_code == 200
+
+    response = client.post(url, {"code": "000000"})
+
+    html = _assert_refused_page(response)
+    assert re.search(RETRY["en"], html).group(1, 2) == ("5", "minutes")
+    assert "There have been too many wrong codes for this account." in html
+    assert not _signed_in(client)
+
+
 def test_asking_for_codes_too_often_is_refused_with_the_address_kept(client, run_on_commit):
     """Tried: a code asked for again and again, each time in a new session (to flood someone's
     inbox). Lost: more codes for a minute. Survived: the codes already sent."""
