@@ -25,14 +25,15 @@ $(STAMP): pyproject.toml requirements.lock
 install: $(STAMP) ## Create .venv, install the locked dependencies, compile translations
 	@$(BIN)/python -m portal.compilemessages
 
+# honcho runs web, worker and beat from Procfile.dev, each in its own process group. Ctrl-C
+# reaches honcho alone, which stops every process and waits for them (SIGKILL after 5 s).
+# `-e /dev/null`: the portal reads real environment variables only, never a .env file.
 run: export SITE_URL ?= http://127.0.0.1:$(PORT)
 run: install ## Serve the portal with demo data, a Celery worker and beat (PORT=8000)
-	@mkdir -p var
+	@mkdir -p "$${VAR_DIR:-var}"
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --noinput
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py seed_demo --if-empty
-	@trap 'kill 0' EXIT INT TERM; \
-	DEBUG=$${DEBUG:-1} $(BIN)/celery -A portal worker --beat --loglevel=INFO --concurrency=2 & \
-	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	DEBUG=$${DEBUG:-1} PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile.dev -e /dev/null -p $(PORT)
 
 test: install lint ## Lint, check migrations, run unit and browser tests
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run

@@ -1,16 +1,22 @@
-"""allauth hooks: email goes through the outbox, and a confirmed email may verify an official."""
+"""allauth hooks: email goes through the outbox, a confirmed email may verify an official, and
+a rate limit answers with the portal's own page."""
 
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
+from allauth.core.exceptions import ImmediateHttpResponse
 from django.contrib.sites.shortcuts import get_current_site
-from django.http import HttpRequest
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponseBase
 from django.utils import translation
 from django.utils.html import strip_tags
 
-from portal import services
+from portal import ratelimits, services
 from portal.outbox import email_queue
+
+# The form errors allauth raises when a rate limit refuses a sign-in, a code or a request for one.
+RATE_LIMIT_ERRORS = frozenset({"too_many_login_attempts", "rate_limited"})
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -48,3 +54,31 @@ class AccountAdapter(DefaultAccountAdapter):
         if confirmed:
             services.member_email_confirmed(user=email_address.user)
         return confirmed
+
+    def validation_error(self, code: str, *args: Any) -> ValidationError:
+        """allauth reports some limits as a form error ("Too many failed login attempts. Try
+        again later."); the portal answers those, like every other limit, with its 429 page
+        that says when to try again and offers a sign-in code."""
+        if code in RATE_LIMIT_ERRORS:
+            raise ImmediateHttpResponse(ratelimits.refused(allauth_context.request))
+        return super().validation_error(code, *args)
+
+    def should_send_confirmation_mail(
+        self, request: HttpRequest, email_address: Any, signup: bool
+    ) -> bool:
+        """Signing in before confirming sends the confirmation email again, unless one was sent a
+        moment ago (allauth's `confirm_email` limit). allauth would then skip it in silence and
+        the person wait for an email that never comes: remember it, to say so (below)."""
+        if not signup and ratelimits.is_used_up(
+            request, action="confirm_email", key=email_address.email
+        ):
+            request._confirmation_email_refused = True  # type: ignore[attr-defined]
+            return False
+        return super().should_send_confirmation_mail(request, email_address, signup)
+
+    def respond_email_verification_sent(self, request: HttpRequest, user: Any) -> HttpResponseBase:
+        """The "check your email" page, or the 429 page when no email could be sent again so
+        soon. The pending sign-in is kept either way: the link already sent still signs in."""
+        if getattr(request, "_confirmation_email_refused", False):
+            return ratelimits.refused(request, ratelimits.CONFIRMATION_RESEND)
+        return super().respond_email_verification_sent(request, user)

@@ -278,12 +278,43 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
+# Rate limits: "amount/period/per", per client address (ip), per email address (key) or per
+# member (user), counted in the cache (Redis in production). Sized for a workshop where 50
+# people sign up and sign in at once from one office network, while a password guesser is
+# slowed per address and per account. A limit that is hit answers with the portal's own page
+# (portal.ratelimits): HTTP 429, when to try again, the form kept.
+# https://docs.allauth.org/en/latest/account/rate_limits.html
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "10/m/ip,5/5m/key",
-    "signup": "20/h/ip",
+    # Every post of the sign-in form, failed or not.
+    "login": "100/m/ip",
+    # Failed sign-ins: from one address, and for one account from anywhere. While an account's
+    # password is locked, its owner signs in with a code sent to their email (below).
+    "login_failed": "20/m/ip,100/h/ip,5/5m/key,20/d/key",
+    # Every post of the signup form, errors included: 50 people, some trying twice or three times.
+    "signup": "150/h/ip",
+    # Confirmation emails sent again to one address.
     "confirm_email": "1/3m/key",
-    "reset_password": "20/m/ip,5/m/key",
+    # Password reset emails, and the new password set from a reset link.
+    "reset_password": "30/m/ip,5/m/key,10/h/key",
+    "reset_password_from_key": "30/m/ip",
+    # One-time sign-in codes sent by email.
+    "request_login_code": "30/m/ip,3/m/key,10/h/key",
 }
+# Sign in with a one-time code sent to the account's email address: the way in for a person
+# whose password is locked by someone else's guesses. Two-factor authentication still applies.
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 10 * 60  # email can be slow to arrive on a poor connection
+ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS = 3
+# Behind a TLS proxy or load balancer every request comes from the proxy's address, so limits
+# per address would be shared by everyone. TRUSTED_PROXY_COUNT is the number of proxies in front
+# of gunicorn that append to X-Forwarded-For; the client's address is read from that header,
+# counting from the right (the entries a client wrote itself are never trusted). Or name a
+# header that the proxy sets to the client's address alone (TRUSTED_CLIENT_IP_HEADER, e.g.
+# X-Real-IP). Used by allauth's limits and by portal.ratelimits.client_address.
+# https://docs.allauth.org/en/latest/common/configuration.html
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = os.environ.get("TRUSTED_CLIENT_IP_HEADER") or None
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SITE_NAME
 MODERATORS_GROUP = "Moderators"

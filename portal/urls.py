@@ -44,6 +44,8 @@ urlpatterns = [
 ]
 urlpatterns += i18n_patterns(
     path("", include((portal_patterns, "portal"))),
+    # allauth's email page, so that a confirmation email asked for too soon gets the 429 page.
+    path("accounts/email/", views.email_addresses, name="account_email"),
     path("accounts/", include("allauth.urls")),
     path("reports/", include("submissions.urls")),
     path("moderation/reports/", include("submissions.moderation_urls")),
@@ -55,3 +57,5 @@ urlpatterns += i18n_patterns(
 handler403 = "portal.errors.permission_denied"
 handler404 = "portal.errors.page_not_found"
 handler500 = "portal.errors.server_error"
+# Not one of Django's handlers: allauth answers its rate limits with it (allauth.core.ratelimit).
+handler429 = "portal.errors.too_many_requests"

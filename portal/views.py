@@ -2,6 +2,7 @@
 
 from urllib.parse import urlsplit
 
+from allauth.account.views import email as allauth_email_view
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -13,7 +14,7 @@ from django.views import i18n
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from portal import selectors, services
+from portal import ratelimits, selectors, services
 from portal.forms import AuditFilterForm, DecisionForm, ProfileForm, VerifiedDomainForm
 from portal.health import health_report
 from portal.pagination import query_without_page
@@ -241,3 +242,19 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     context = {"form": form, "page": page, "query": query_without_page(request)}
     return render(request, "portal/moderation/audit_log.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def email_addresses(request: HttpRequest) -> HttpResponse:
+    """allauth's page for a member's email addresses. Asking again too soon for a confirmation
+    email answers with the portal's 429 page, where allauth would skip the email in silence."""
+    if (
+        request.method == "POST"
+        and "action_send" in request.POST
+        and ratelimits.is_used_up(
+            request, action="confirm_email", key=request.POST.get("email", "")
+        )
+    ):
+        return ratelimits.refused(request)
+    return allauth_email_view(request)

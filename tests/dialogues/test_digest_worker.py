@@ -133,9 +133,9 @@ def test_a_worker_killed_mid_compile_is_redone_when_a_worker_comes_back(week_wit
 
     personal = Digest.objects.get(week=WEEK, edition="personal")
     restarted.wait_for(lambda: any(worker.mail_dir.iterdir()), message="the digest email")
+    delivered = r"Task portal\.tasks\.outbox_deliver\[[^\]]+\] succeeded"
     restarted.wait_for(
-        lambda: re.search(r"Task portal\.tasks\.email_send\[[^\]]+\] succeeded", restarted.log()),
-        message="the email task finished",
+        lambda: re.search(delivered, restarted.log()), message="the email task finished"
     )
     personal.refresh_from_db()
     assert personal.announced_at is not None

@@ -190,6 +190,29 @@ def test_a_refused_post_keeps_its_text_and_says_when_to_try_again(
     assert 'class="error-summary"' in html
 
 
+@pytest.mark.parametrize(
+    ("language", "says_when"),
+    [
+        ("fr", r"vous pourrez le publier à \d\d:\d\d:\d\d UTC, dans \d+ (seconde|minute)"),
+        ("es", r"podrá publicarlo a las \d\d:\d\d:\d\d UTC, dentro de \d+ (segundo|minuto)"),
+    ],
+)
+def test_the_posting_limit_page_speaks_the_members_language(
+    client, settings, no_premoderation, open_thread, member, language, says_when
+):
+    settings.DIALOGUES_POSTS_PER_MINUTE = 1
+    client.force_login(member)
+    url = f"/{language}" + reverse("dialogues:post_create", args=[open_thread.pk])
+    client.post(url, {"body": "Premier message"})
+    response = client.post(url, {"body": "Mon second message, écrit avec soin"})
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert f'<html lang="{language}">' in html
+    assert 'class="site-header"' in html
+    assert "Mon second message, écrit avec soin" in html
+    assert re.search(says_when, html)
+
+
 def test_slow_mode_refusal_names_the_interval(
     client, no_premoderation, open_thread, member, moderator
 ):

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from portal.models import Organisation, User, VerifiedDomain
 from tests.e2e.helpers import assert_accessible, link_in_email, log_in
-from tests.factories import PASSWORD, ModeratorFactory
+from tests.factories import PASSWORD, ModeratorFactory, OfficialFactory
 
 
 def _sign_up(page, *, email: str, full_name: str, organisation: dict[str, str]) -> None:
@@ -181,6 +181,40 @@ def test_moderator_with_two_factor_authentication_logs_in_and_allow_lists_a_doma
     expect(page.get_by_role("cell", name="trade.go.ke", exact=True)).to_be_visible()
     assert_accessible(page, context="verified domains after adding one")
     assert VerifiedDomain.objects.get().added_by == moderator
+
+
+def test_a_locked_out_official_signs_in_with_a_code_from_their_email(page, mailoutbox):
+    """Someone guesses an official's password five times; the official, with the right password,
+    gets the portal's 429 page (in French), then signs in with the code sent to their email."""
+    official = OfficialFactory(email="c.martin@dtfc.int.example")
+    page.goto("/fr/accounts/login/")
+    for _attempt in range(5):
+        page.get_by_label("Adresse électronique", exact=True).fill(official.email)
+        page.get_by_label("Mot de passe", exact=True).fill("wrong password")
+        page.get_by_role("button", name="Connexion").click()
+        page.wait_for_load_state("load")
+
+    page.get_by_label("Mot de passe", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Connexion").click()
+
+    expect(
+        page.get_by_role("heading", name="Veuillez patienter avant de réessayer")
+    ).to_be_visible()
+    expect(page.get_by_text(re.compile(r"Vous pourrez réessayer à \d\d:\d\d UTC"))).to_be_visible()
+    expect(page.get_by_label("Adresse électronique", exact=True)).to_have_value(official.email)
+    expect(page.get_by_label("Mot de passe", exact=True)).to_have_value("")
+    assert_accessible(page, context="sign-in paused page")
+
+    page.get_by_role("button", name=f"Envoyer un code de connexion à {official.email}").click()
+    expect(page).to_have_url(re.compile(r"/fr/accounts/login/code/confirm/$"))
+    assert_accessible(page, context="enter the sign-in code")
+    (message,) = [message for message in mailoutbox if message.to == [official.email]]
+    (code,) = re.findall(r"^([A-Z0-9]{4}-[A-Z0-9]{4})$", message.body, flags=re.MULTILINE)
+    page.get_by_label("Code", exact=True).fill(code)
+    page.get_by_role("button", name="Confirmer").click()
+
+    expect(page).to_have_url(re.compile(r"/fr/dashboard/$"))
+    assert_accessible(page, context="dashboard after signing in by code")
 
 
 def test_the_accessibility_check_catches_a_real_violation(page):
