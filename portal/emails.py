@@ -8,8 +8,12 @@ from django.utils import translation
 
 
 def email_member(*, user: Any, template: str, context: dict[str, Any]) -> None:
-    """Render emails/<template>_subject.txt and _message.txt for `user`, send on commit."""
+    """Render emails/<template>_subject.txt and _message.txt for `user`, send on commit.
+    A deleted account has no address left: nothing is sent."""
     from portal.tasks import email_send
+
+    if getattr(user, "deleted_at", None) is not None:
+        return
 
     with translation.override(user.language or settings.LANGUAGE_CODE):
         full_context = {
