@@ -30,6 +30,20 @@ def organisation_members_for(*, viewer: Any, organisation: Organisation) -> Quer
     ).order_by("full_name")
 
 
+def organisation_member_get(*, viewer: Any, organisation: Organisation, member_id: int) -> User:
+    """An active member of the organisation the viewer may manage, or Http404."""
+    if not can_manage_members(viewer, organisation):
+        raise Http404
+    member = (
+        organisation_members_for(viewer=viewer, organisation=organisation)
+        .filter(pk=member_id)
+        .first()
+    )
+    if member is None:
+        raise Http404
+    return member
+
+
 def membership_requests_for(*, viewer: Any, organisation: Organisation) -> QuerySet[User]:
     if not can_manage_members(viewer, organisation):
         return User.objects.none()

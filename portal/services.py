@@ -7,12 +7,15 @@ state first so a repeat does nothing, and queues email on commit.
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from portal.emails import email_member
 from portal.models import AuditEvent, Country, Organisation, OrganisationType, User, VerifiedDomain
+from portal.permissions import can_manage_members
 
 
 def audit_record(
@@ -217,3 +220,30 @@ def member_update_language(*, user: User, language: str) -> User:
         user.language = language
         user.save(update_fields=["language"])
     return user
+
+
+@transaction.atomic
+def organisation_admin_grant(*, actor: User, member: User) -> User:
+    """Make an active member an administrator of their organisation too (how an
+    administrator hands over before leaving). A repeat does nothing."""
+    member = (
+        User.objects.select_for_update(of=("self",))
+        .select_related("organisation")
+        .get(pk=member.pk)
+    )
+    organisation = member.organisation
+    if organisation is None or not can_manage_members(actor, organisation):
+        raise PermissionDenied
+    if not (member.is_member and member.is_active):
+        raise ValidationError(_("Only active members can administer the organisation."))
+    if member.is_organisation_admin:
+        return member
+    member.is_organisation_admin = True
+    member.save(update_fields=["is_organisation_admin"])
+    audit_record(
+        actor=actor,
+        action="membership.make_admin",
+        target=member,
+        data={"organisation": organisation.pk},
+    )
+    return member

@@ -20,6 +20,11 @@ portal_patterns = [
         views.membership_decide,
         name="membership_decide",
     ),
+    path(
+        "organisations/<slug:slug>/members/<int:member_id>/administrator/",
+        views.organisation_admin_grant,
+        name="organisation_admin_grant",
+    ),
     # The one moderation queue (posts, flags, reports, officials) is served by dialogues,
     # the top layer; included by name so portal never imports it. Still portal:moderation_home.
     path("moderation/", include("dialogues.moderation_urls")),

@@ -4,6 +4,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -163,6 +164,26 @@ def _moderation_home(
     }
     status = 400 if invalid_member_id else 200
     return render(request, "portal/moderation/home.html", context, status=status)
+
+
+@login_required
+@require_POST
+def organisation_admin_grant(request: HttpRequest, slug: str, member_id: int) -> HttpResponse:
+    organisation = selectors.organisation_get(viewer=request.user, slug=slug)
+    member = selectors.organisation_member_get(
+        viewer=request.user, organisation=organisation, member_id=member_id
+    )
+    try:
+        services.organisation_admin_grant(actor=request.user, member=member)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("%(name)s is now an administrator of %(organisation)s.")
+            % {"name": member.display_name, "organisation": organisation.name},
+        )
+    return redirect(organisation.get_absolute_url() + "#members-heading")
 
 
 @moderator_required
