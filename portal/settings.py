@@ -206,6 +206,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "dialogues.tasks.digest_compile_weekly",
         "schedule": _crontab_from_env(DIGEST_SCHEDULE),
     },
+    # Expired sessions leave the database, as the privacy notice promises.
+    "sessions-clear-expired": {
+        "task": "portal.tasks.sessions_clear_expired",
+        "schedule": crontab(minute=30, hour=3),
+    },
 }
 
 # --- Authentication (django-allauth) -------------------------------------------------
@@ -364,6 +369,17 @@ DIGEST_PRERENDER_LANGUAGES = env_list("DIGEST_PRERENDER_LANGUAGES", "en")
 # portal and submissions render these without importing the packages above them.
 HOME_TEMPLATE = "dialogues/home.html"
 REPORT_DETAIL_TEMPLATE = "dialogues/report_detail.html"
+
+# --- Personal data ----------------------------------------------------------------------
+# What each package holds about a person: its sections of the person's export, and what it
+# erases when they delete their account (portal.privacy). Lowest layer first; account deletion
+# runs them in reverse. A package that starts keeping personal data adds its provider here:
+# the email outbox adds one that exports the messages addressed to the person and purges them.
+PERSONAL_DATA_PROVIDERS = [
+    "portal.privacy.PortalPersonalData",
+    "submissions.privacy.SubmissionsPersonalData",
+    "dialogues.privacy.DialoguesPersonalData",
+]
 
 # --- Logging ---------------------------------------------------------------------------
 LOGGING = {

@@ -1,10 +1,13 @@
-"""Background work for the portal package: sending email."""
+"""Background work for the portal package: sending email, ending sessions."""
 
 import smtplib
 
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.db import DatabaseError
+
+from portal import services
 
 
 @shared_task(
@@ -21,3 +24,14 @@ def email_send(*, to: list[str], subject: str, body: str, html: str = "") -> Non
     if html:
         message.attach_alternative(html, "text/html")
     message.send()
+
+
+@shared_task(autoretry_for=(DatabaseError,), retry_backoff=True, max_retries=5)
+def sessions_end_for_person(*, user_id: int) -> int:
+    """End every stored session of a person whose account was deleted."""
+    return services.sessions_end(user_id=user_id)
+
+
+@shared_task(autoretry_for=(DatabaseError,), retry_backoff=True, max_retries=3)
+def sessions_clear_expired() -> None:
+    services.sessions_clear_expired()

@@ -12,8 +12,15 @@ portal_patterns = [
     path("", views.home, name="home"),
     path("about/", views.about, name="about"),
     path("code-of-conduct/", views.code_of_conduct, name="code_of_conduct"),
-    path("privacy/", views.privacy, name="privacy"),
+    path("privacy/", views.privacy_notice, name="privacy"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/your-data/", views.personal_data, name="personal_data"),
+    path(
+        "dashboard/your-data/download/",
+        views.personal_data_download,
+        name="personal_data_download",
+    ),
+    path("dashboard/delete-account/", views.account_delete, name="account_delete"),
     path("organisations/<slug:slug>/", views.organisation_detail, name="organisation_detail"),
     path(
         "organisations/<slug:slug>/requests/<int:member_id>/",

@@ -1,12 +1,15 @@
-"""Site pages, organisation profiles, official verification and the audit log."""
+"""Site pages, organisation profiles, official verification, the audit log, and a person's
+own data (export and account deletion)."""
 
 from urllib.parse import urlsplit
 
+from allauth.account.decorators import reauthentication_required
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -14,8 +17,14 @@ from django.views import i18n
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from portal import selectors, services
-from portal.forms import AuditFilterForm, DecisionForm, ProfileForm, VerifiedDomainForm
+from portal import privacy, selectors, services
+from portal.forms import (
+    AccountDeleteForm,
+    AuditFilterForm,
+    DecisionForm,
+    ProfileForm,
+    VerifiedDomainForm,
+)
 from portal.health import health_report
 from portal.pagination import query_without_page
 from portal.permissions import (
@@ -47,7 +56,7 @@ def code_of_conduct(request: HttpRequest) -> HttpResponse:
 
 @public
 @require_GET
-def privacy(request: HttpRequest) -> HttpResponse:
+def privacy_notice(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/privacy.html")
 
 
@@ -79,6 +88,54 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Your profile has been saved."))
         return redirect("portal:dashboard")
     return render(request, "portal/dashboard.html", {"form": form})
+
+
+@login_required
+@require_GET
+def personal_data(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/personal_data.html", {"sections": privacy.sections()})
+
+
+@login_required
+@never_cache
+@require_GET
+def personal_data_download(request: HttpRequest) -> StreamingHttpResponse:
+    export = selectors.personal_data_export_for(viewer=request.user)
+    response = StreamingHttpResponse(
+        privacy.export_json_chunks(export), content_type="application/json; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{privacy.export_filename(export)}"'
+    return response
+
+
+def _deletion_confirmed(request: HttpRequest) -> bool:
+    return AccountDeleteForm(request.POST).is_valid()
+
+
+@login_required
+@reauthentication_required(allow_get=True, enabled=_deletion_confirmed)
+@require_http_methods(["GET", "POST"])
+def account_delete(request: HttpRequest) -> HttpResponse:
+    """Once the person has confirmed, allauth asks for the password again (reauthentication)
+    and replays the confirmed request; a form with an error is shown again at once."""
+    form = AccountDeleteForm(request.POST if request.method == "POST" else None)
+    blockers = selectors.account_deletion_blockers_for(viewer=request.user)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.account_delete(actor=request.user, person=request.user)
+        except services.AccountDeletionRefused as refused:
+            blockers, status = refused.blockers, 409
+        else:
+            logout(request)
+            messages.success(
+                request, _("Your account has been deleted. Thank you for taking part.")
+            )
+            return redirect("portal:home")
+    if form.errors:
+        status = 400
+    context = {"form": form, "blockers": blockers}
+    return render(request, "portal/account_delete.html", context, status=status)
 
 
 def _decision_forms(
