@@ -57,7 +57,16 @@ def code_of_conduct(request: HttpRequest) -> HttpResponse:
 @public
 @require_GET
 def privacy_notice(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/privacy.html")
+    context = {
+        "controller": settings.PRIVACY_CONTROLLER,
+        "contact_email": settings.PRIVACY_CONTACT_EMAIL,
+        "authority": settings.PRIVACY_SUPERVISORY_AUTHORITY,
+        "authority_url": settings.PRIVACY_SUPERVISORY_AUTHORITY_URL,
+        "session_days": settings.SESSION_COOKIE_AGE // 86400,
+        "log_days": settings.PRIVACY_LOG_RETENTION_DAYS,
+        "email_days": settings.PRIVACY_EMAIL_RETENTION_DAYS,
+    }
+    return render(request, "portal/privacy.html", context)
 
 
 @public

@@ -1,6 +1,6 @@
 """A person's own data in a real browser: downloading it, deleting the account (with the
-password asked again), handing over the administrator role first. axe-core checks every page
-visited."""
+password asked again), handing over the administrator role first, and the privacy notice in
+three languages on a phone and a desktop screen. axe-core checks every page visited."""
 
 import json
 import re
@@ -16,6 +16,9 @@ from tests.dialogues.conftest import trust
 from tests.e2e.helpers import assert_accessible, log_in
 from tests.factories import PASSWORD, MemberFactory, ModeratorFactory
 from tests.submissions.factories import BarrierReportFactory
+
+PHONE = {"width": 320, "height": 720}
+DESKTOP = {"width": 1280, "height": 900}
 
 
 @pytest.fixture(autouse=True)
@@ -146,3 +149,26 @@ def test_the_last_administrator_hands_over_before_deleting_their_account(page, t
 
     page.goto("/dashboard/delete-account/")
     expect(page.get_by_role("button", name="Delete my account")).to_be_visible()
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["320px", "1280px"])
+@pytest.mark.parametrize("language", ["", "/fr", "/es"], ids=["en", "fr", "es"])
+def test_privacy_pages_read_well_in_every_language_on_phone_and_desktop(
+    page, transactional_db, viewport, language
+):
+    page.set_viewport_size(viewport)
+    member = MemberFactory(is_organisation_admin=True)
+    MemberFactory(organisation=member.organisation)
+
+    page.goto(f"{language}/privacy/")
+    expect(page.locator("h2#retention")).to_be_visible()
+    assert_accessible(page, context=f"privacy notice {language or '/en'} {viewport['width']}px")
+
+    log_in(page, email=member.email)
+    for path in ("/dashboard/your-data/", "/dashboard/delete-account/"):
+        page.goto(f"{language}{path}")
+        assert_accessible(page, context=f"{language}{path} at {viewport['width']}px")
+        no_sideways_scroll = page.evaluate(
+            "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+        )
+        assert no_sideways_scroll, f"{language}{path} scrolls sideways at {viewport['width']}px"

@@ -465,3 +465,54 @@ def test_export_tells_the_person_about_decisions_on_their_account(client):
     assert (event["about_you"], event["by_you"]) == (True, False)
     assert event["reason"] == "Use your ministry address."
     assert "Maria" not in json.dumps(data)
+
+
+# --- The privacy notice --------------------------------------------------------------------------
+
+
+def test_privacy_notice_names_the_controller_and_contact_from_settings(client, settings):
+    settings.PRIVACY_CONTROLLER = "Secretariat of the Example Trade Forum"
+    settings.PRIVACY_CONTACT_EMAIL = "dpo@trade-forum.example"
+
+    url = reverse("portal:privacy")
+    for prefix in ("", "/fr", "/es"):
+        html = client.get(prefix + url).content.decode()
+        assert "Secretariat of the Example Trade Forum" in html
+        assert 'href="mailto:dpo@trade-forum.example"' in html
+
+
+def test_privacy_notice_states_legal_bases_retention_and_rights(client, settings):
+    settings.PRIVACY_LOG_RETENTION_DAYS = 45
+    settings.PRIVACY_EMAIL_RETENTION_DAYS = 60
+    html = client.get(reverse("portal:privacy")).content.decode()
+
+    for heading in ("Why we use it, and on what legal basis", "How long we keep it", "Your rights"):
+        assert heading in html
+    for kind in ("Barrier reports and drafts", "Posts and threads", "Evidence files", "Audit log"):
+        assert kind in html
+    assert "45 days." in html
+    assert "never more than 60 days" in html
+    assert "never more than 14 days after you log in" in html
+    for right in ("Access and portability", "Rectification", "Erasure", "Objection", "Complaint"):
+        assert right in html
+    assert f'href="{reverse("portal:personal_data")}"' in html
+    assert f'href="{reverse("portal:account_delete")}"' in html
+
+
+def test_privacy_notice_names_the_supervisory_authority_when_set(client, settings):
+    settings.PRIVACY_SUPERVISORY_AUTHORITY = "the Office of the Data Protection Commissioner"
+    settings.PRIVACY_SUPERVISORY_AUTHORITY_URL = "https://www.odpc.example/"
+
+    html = client.get("/fr" + reverse("portal:privacy")).content.decode()
+
+    assert "the Office of the Data Protection Commissioner" in html
+    assert 'href="https://www.odpc.example/"' in html
+    assert "autorité de protection des données" in html
+
+
+def test_privacy_notice_is_translated(client):
+    url = reverse("portal:privacy")
+    french = client.get("/fr" + url).content.decode()
+    spanish = client.get("/es" + url).content.decode()
+    assert "Combien de temps nous les conservons" in french
+    assert "Cuánto tiempo los conservamos" in spanish
