@@ -487,7 +487,7 @@ class LatestPostsFeed(Feed):
         return item.get_absolute_url()
 
     def item_author_name(self, item: Post) -> str:
-        return item.author.full_name
+        return item.author.display_name
 
     def item_pubdate(self, item: Post):
         return item.published_at

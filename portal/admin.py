@@ -42,7 +42,7 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ["email", "full_name", "organisation__name"]
     list_select_related = ["organisation"]
     autocomplete_fields = ["organisation"]
-    readonly_fields = ["date_joined", "last_login", "official_verified_at"]
+    readonly_fields = ["date_joined", "last_login", "official_verified_at", "deleted_at"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         (_("Person"), {"fields": ["full_name", "job_title", "language"]}),
@@ -62,7 +62,7 @@ class UserAdmin(BaseUserAdmin):
             _("Permissions"),
             {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
         ),
-        (_("Dates"), {"fields": ["last_login", "date_joined"]}),
+        (_("Dates"), {"fields": ["last_login", "date_joined", "deleted_at"]}),
     ]
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]}),

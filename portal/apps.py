@@ -7,6 +7,9 @@ class PortalConfig(AppConfig):
     name = "portal"
     verbose_name = _("Portal")
 
+    def ready(self) -> None:
+        from portal import checks  # noqa: F401  (registers the deploy checks)
+
 
 class PortalAdminConfig(AdminConfig):
     """The Django admin, behind allauth's login and MFA (see portal.admin_site)."""

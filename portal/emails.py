@@ -11,7 +11,10 @@ from portal.outbox import email_queue
 
 def email_member(*, user: Any, template: str, context: dict[str, Any]) -> None:
     """Render emails/<template>_subject.txt and _message.txt for `user` and write the email to
-    the outbox in the current transaction; a worker sends it once the transaction commits."""
+    the outbox in the current transaction; a worker sends it once the transaction commits.
+    A deleted account has no address left: nothing is sent."""
+    if getattr(user, "deleted_at", None) is not None:
+        return
     language = user.language or settings.LANGUAGE_CODE
     with translation.override(language):
         full_context = {

@@ -1,4 +1,5 @@
-"""Forms for signing up, deciding on members and officials, and filtering the audit log."""
+"""Forms for signing up, deciding on members and officials, filtering the audit log and
+deleting an account."""
 
 from typing import Any
 
@@ -228,3 +229,12 @@ class ProfileForm(forms.ModelForm):
             "job_title": _("Job title"),
             "language": _("Language for emails"),
         }
+
+
+class AccountDeleteForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("I understand that deleting my account cannot be undone"),
+        error_messages={
+            "required": _("Tick the box to confirm that you want to delete your account."),
+        },
+    )

@@ -9,7 +9,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -221,7 +221,13 @@ class UserManager(BaseUserManager["User"]):
 
 
 class User(AbstractBaseUser, PermissionsMixin):
-    """A person. Email is the login; membership of one organisation gives the member role."""
+    """A person. Email is the login; membership of one organisation gives the member role.
+
+    A person who deletes their account keeps a row, emptied of everything that identified
+    them (`deleted_at` is set; see services.account_delete): reports, posts, co-signatures and
+    audit events point at users with PROTECT foreign keys, so the conversations and the record
+    they belong to stay whole, written by a "former member".
+    """
 
     class MembershipStatus(models.TextChoices):
         NONE = "none", _("No organisation")
@@ -270,6 +276,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("staff status"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    deleted_at = models.DateTimeField(_("account deleted"), null=True, blank=True, editable=False)
 
     objects = UserManager()
 
@@ -286,10 +293,21 @@ class User(AbstractBaseUser, PermissionsMixin):
         ]
 
     def __str__(self) -> str:
-        return self.full_name or self.email
+        return self.display_name or self.email
 
     def get_full_name(self) -> str:
         return self.full_name
+
+    @property
+    def display_name(self) -> str:
+        """The name other people see: "Former member" once the account is deleted."""
+        if self.deleted_at is not None:
+            return gettext("Former member")
+        return self.full_name
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email

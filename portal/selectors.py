@@ -1,12 +1,17 @@
 """Reads for members, organisations and moderation, always given the viewer."""
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from allauth.account.models import EmailAddress
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
+from portal import privacy
 from portal.models import AuditEvent, Organisation, User, VerifiedDomain
 from portal.permissions import acts_as_moderator, can_manage_members, can_see_members
 
@@ -28,6 +33,20 @@ def organisation_members_for(*, viewer: Any, organisation: Organisation) -> Quer
     return User.objects.filter(
         organisation=organisation, membership_status=User.MembershipStatus.ACTIVE, is_active=True
     ).order_by("full_name")
+
+
+def organisation_member_get(*, viewer: Any, organisation: Organisation, member_id: int) -> User:
+    """An active member of the organisation the viewer may manage, or Http404."""
+    if not can_manage_members(viewer, organisation):
+        raise Http404
+    member = (
+        organisation_members_for(viewer=viewer, organisation=organisation)
+        .filter(pk=member_id)
+        .first()
+    )
+    if member is None:
+        raise Http404
+    return member
 
 
 def membership_requests_for(*, viewer: Any, organisation: Organisation) -> QuerySet[User]:
@@ -148,3 +167,72 @@ def moderators() -> QuerySet[User]:
     from django.conf import settings
 
     return User.objects.filter(groups__name=settings.MODERATORS_GROUP).order_by("full_name")
+
+
+# --- The person's own data -------------------------------------------------------------------
+
+
+def personal_data_export_for(*, viewer: Any) -> privacy.PersonalDataExport:
+    """Everything the portal holds about the viewer, and only about the viewer: each package
+    exports what the person did or chose themselves, never what colleagues filed or wrote."""
+    if not (viewer.is_authenticated and viewer.is_active):
+        raise PermissionDenied
+    return privacy.export_build(person=viewer)
+
+
+@dataclass(frozen=True)
+class DeletionBlocker:
+    """Why an account cannot be deleted yet, and where to put it right."""
+
+    code: str
+    message: str
+    action_label: str = ""
+    action_url: str = ""
+
+
+def organisation_needing_handover(person: User) -> Organisation | None:
+    """The organisation `person` is the last administrator of while others are members: it
+    would be left with no one to approve people who ask to join. A sole member may leave;
+    requests to join an organisation without administrators go to the moderators."""
+    if not (person.is_member and person.is_organisation_admin and person.organisation_id):
+        return None
+    others = User.objects.filter(
+        organisation_id=person.organisation_id,
+        membership_status=User.MembershipStatus.ACTIVE,
+        is_active=True,
+    ).exclude(pk=person.pk)
+    if not others.exists() or others.filter(is_organisation_admin=True).exists():
+        return None
+    return person.organisation
+
+
+def account_deletion_blockers_for(*, viewer: Any) -> list[DeletionBlocker]:
+    """What stops the viewer deleting their account now (nothing: an empty list)."""
+    blockers = []
+    organisation = organisation_needing_handover(viewer)
+    if organisation is not None:
+        blockers.append(
+            DeletionBlocker(
+                code="last_organisation_admin",
+                message=_(
+                    "You are the only administrator of %(organisation)s. Make another member "
+                    "an administrator first, so that someone can still approve people who ask "
+                    "to join."
+                )
+                % {"organisation": organisation.name},
+                action_label=_("Choose a new administrator on your organisation's page"),
+                action_url=reverse("portal:organisation_detail", kwargs={"slug": organisation.slug})
+                + "#members-heading",
+            )
+        )
+    if viewer.is_superuser:
+        blockers.append(
+            DeletionBlocker(
+                code="site_administrator",
+                message=_(
+                    "You are a site administrator. Ask another administrator to remove your "
+                    "administrator rights in the Django admin first."
+                ),
+            )
+        )
+    return blockers

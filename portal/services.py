@@ -4,14 +4,19 @@ Each function takes keyword-only arguments, runs in one transaction, checks the 
 state first so a repeat does nothing, and queues email on commit.
 """
 
+from importlib import import_module
 from typing import Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
+from django.contrib.sessions.models import Session
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
+from portal import privacy, selectors
 from portal.emails import email_member
 from portal.models import AuditEvent, Country, Organisation, OrganisationType, User, VerifiedDomain
 from portal.permissions import can_manage_members, require_moderator
@@ -225,3 +230,145 @@ def member_update_language(*, user: User, language: str) -> User:
         user.language = language
         user.save(update_fields=["language"])
     return user
+
+
+@transaction.atomic
+def organisation_admin_grant(*, actor: User, member: User) -> User:
+    """Make an active member an administrator of their organisation too (how an
+    administrator hands over before leaving). A repeat does nothing."""
+    member = (
+        User.objects.select_for_update(of=("self",))
+        .select_related("organisation")
+        .get(pk=member.pk)
+    )
+    organisation = member.organisation
+    if organisation is None or not can_manage_members(actor, organisation):
+        raise PermissionDenied
+    if not (member.is_member and member.is_active):
+        raise ValidationError(_("Only active members can administer the organisation."))
+    if member.is_organisation_admin:
+        return member
+    member.is_organisation_admin = True
+    member.save(update_fields=["is_organisation_admin"])
+    audit_record(
+        actor=actor,
+        action="membership.make_admin",
+        target=member,
+        data={"organisation": organisation.pk},
+    )
+    return member
+
+
+# --- The person's own data -------------------------------------------------------------------
+
+
+class AccountDeletionRefused(Exception):
+    """The account cannot be deleted yet; each blocker says why and what to do first."""
+
+    def __init__(self, blockers: list[selectors.DeletionBlocker]) -> None:
+        super().__init__(" ".join(str(blocker.message) for blocker in blockers))
+        self.blockers = blockers
+
+
+def _deleted_email(person: User) -> str:
+    # Unique (the column is), never deliverable (.invalid is reserved by RFC 2606).
+    return f"deleted-{person.pk}@deleted.invalid"
+
+
+def _empty_user_row(person: User) -> None:
+    """Erase what identifies the person from their row but keep the row.
+
+    Reports, posts, co-signatures, official responses, flags, suspensions and audit events
+    point at users with PROTECT foreign keys, and they must: a report is its organisation's
+    record, a post is part of a conversation others answered and quoted, an audit event is
+    the record of a decision. Deleting the row would mean deleting those too, or leaving
+    them pointing nowhere. So the row stays, emptied, unable to log in, and is shown as
+    "Former member" (User.display_name).
+    """
+    person.email = _deleted_email(person)
+    person.full_name = ""
+    person.job_title = ""
+    person.language = settings.LANGUAGE_CODE
+    person.organisation = None
+    person.membership_status = User.MembershipStatus.NONE
+    person.is_organisation_admin = False
+    person.official_status = User.OfficialStatus.NOT_APPLICABLE
+    person.official_verified_at = None
+    person.is_staff = False
+    person.is_superuser = False
+    person.is_active = False
+    person.last_login = None
+    person.deleted_at = timezone.now()
+    # A new password hash also ends every session elsewhere: Django checks it on each request.
+    person.set_unusable_password()
+    person.save()
+    person.groups.clear()
+    person.user_permissions.clear()
+
+
+@transaction.atomic
+def account_delete(*, actor: User, person: User) -> User:
+    """A person deletes their own account: check, erase, audit.
+
+    Refused (AccountDeletionRefused) while the person is the last administrator of an
+    organisation that has other members, or a site administrator. Every package named in
+    PERSONAL_DATA_PROVIDERS erases what it holds that only served the person (top layer
+    first), then the user row is emptied (see _empty_user_row), the deletion is recorded in
+    the audit log, and the person's sessions are ended by a worker. A repeat does nothing.
+    """
+    if actor.pk != person.pk:
+        raise PermissionDenied
+    if person.organisation_id is not None:
+        # Lock the organisation's administrators, always in the same order, so two of them
+        # deleting their accounts at once cannot each count on the other to stay.
+        list(
+            User.objects.select_for_update()
+            .filter(organisation_id=person.organisation_id, is_organisation_admin=True)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+    person = User.objects.select_for_update().get(pk=person.pk)
+    if person.deleted_at is not None:
+        return person
+    blockers = selectors.account_deletion_blockers_for(viewer=person)
+    if blockers:
+        raise AccountDeletionRefused(blockers)
+    erased: dict[str, int] = {}
+    for provider in reversed(privacy.providers()):
+        erased.update(provider.erase(person=person))
+    _empty_user_row(person)
+    with translation.override(settings.LANGUAGE_CODE):
+        audit_record(actor=person, action="account.delete", target=person, data={"erased": erased})
+    from portal.tasks import sessions_end_for_person
+
+    user_id = person.pk
+    transaction.on_commit(lambda: sessions_end_for_person.delay(user_id=user_id))
+    return person
+
+
+def sessions_end(*, user_id: int) -> int:
+    """Delete the stored sessions of one person (after their account was deleted). Sessions
+    are not indexed by user, so this reads every live one: work for a worker, not a request.
+    Session engines that keep nothing in the database hold nothing to delete here, and the
+    password change has already made those sessions useless."""
+    engine = import_module(settings.SESSION_ENGINE)
+    if settings.SESSION_ENGINE not in {
+        "django.contrib.sessions.backends.db",
+        "django.contrib.sessions.backends.cached_db",
+    }:
+        return 0
+    decoder = engine.SessionStore()
+    ended = 0
+    live = Session.objects.filter(expire_date__gt=timezone.now()).only(
+        "session_key", "session_data"
+    )
+    for session in live.iterator(chunk_size=500):
+        if decoder.decode(session.session_data).get("_auth_user_id") == str(user_id):
+            engine.SessionStore(session_key=session.session_key).delete()
+            ended += 1
+    return ended
+
+
+def sessions_clear_expired() -> None:
+    """Remove expired sessions from their store (daily, so the privacy notice holds)."""
+    import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()

@@ -244,6 +244,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "dialogues.digests.tasks.digest_sweep",
         "schedule": float(os.environ.get("DIGEST_SWEEP_SECONDS", "60")),
     },
+    # Expired sessions leave the database, as the privacy notice promises.
+    "sessions-clear-expired": {
+        "task": "portal.tasks.sessions_clear_expired",
+        "schedule": crontab(minute=30, hour=3),
+    },
 }
 
 # --- Authentication (django-allauth) -------------------------------------------------
@@ -486,6 +491,30 @@ DIGEST_PRERENDER_LANGUAGES = env_list("DIGEST_PRERENDER_LANGUAGES", "en")
 # portal and submissions render these without importing the packages above them.
 HOME_TEMPLATE = "dialogues/home.html"
 REPORT_DETAIL_TEMPLATE = "dialogues/report_detail.html"
+
+# --- Personal data ----------------------------------------------------------------------
+# Who answers for the personal data the portal holds (the "controller" in data-protection law)
+# and how to reach them: both shown in the privacy notice. `check --deploy` warns while they
+# still hold these development defaults.
+PRIVACY_CONTROLLER = os.environ.get("PRIVACY_CONTROLLER", "Trade Dialogues Portal secretariat")
+PRIVACY_CONTACT_EMAIL = os.environ.get("PRIVACY_CONTACT_EMAIL", "privacy@tradedialogues.example")
+# The data-protection authority people may complain to, and its web address; when empty the
+# notice points to the authority of the country where the person lives or works.
+PRIVACY_SUPERVISORY_AUTHORITY = os.environ.get("PRIVACY_SUPERVISORY_AUTHORITY", "")
+PRIVACY_SUPERVISORY_AUTHORITY_URL = os.environ.get("PRIVACY_SUPERVISORY_AUTHORITY_URL", "")
+# Retention stated in the privacy notice for what the operator's platform keeps: server logs
+# (set to match the log rotation) and sent email in the outbox.
+PRIVACY_LOG_RETENTION_DAYS = int(os.environ.get("PRIVACY_LOG_RETENTION_DAYS", "30"))
+PRIVACY_EMAIL_RETENTION_DAYS = int(os.environ.get("PRIVACY_EMAIL_RETENTION_DAYS", "90"))
+# What each package holds about a person: its sections of the person's export, and what it
+# erases when they delete their account (portal.privacy). Lowest layer first; account deletion
+# runs them in reverse. A package that starts keeping personal data adds its provider here:
+# the email outbox adds one that exports the messages addressed to the person and purges them.
+PERSONAL_DATA_PROVIDERS = [
+    "portal.privacy.PortalPersonalData",
+    "submissions.privacy.SubmissionsPersonalData",
+    "dialogues.privacy.DialoguesPersonalData",
+]
 
 # --- Logging ---------------------------------------------------------------------------
 LOGGING = {

@@ -1,4 +1,4 @@
-"""Background work for the portal package: delivering the email outbox.
+"""Background work for the portal package: delivering the email outbox, ending sessions.
 
 `outbox_deliver` sends one `OutboxEmail` row (queued when the action that wrote it commits);
 `outbox_sweep` runs from beat every OUTBOX_SWEEP_SECONDS and queues again every row still
@@ -6,9 +6,9 @@ waiting (see portal.outbox for the guarantees and their one limit).
 """
 
 from celery import shared_task
-from django.db import OperationalError
+from django.db import DatabaseError, OperationalError
 
-from portal import outbox
+from portal import outbox, services
 
 # The database being briefly unreachable is worth a retry; a mail server failure is not
 # raised (portal.outbox records it on the row and the sweeper retries it with backoff).
@@ -34,3 +34,14 @@ def email_send(*, to: list[str], subject: str, body: str, html: str = "") -> Non
     lost; nothing queues this task any more."""
     for address in to:
         outbox.email_queue(to=address, subject=subject, body_text=body, body_html=html)
+
+
+@shared_task(autoretry_for=(DatabaseError,), retry_backoff=True, max_retries=5)
+def sessions_end_for_person(*, user_id: int) -> int:
+    """End every stored session of a person whose account was deleted."""
+    return services.sessions_end(user_id=user_id)
+
+
+@shared_task(autoretry_for=(DatabaseError,), retry_backoff=True, max_retries=3)
+def sessions_clear_expired() -> None:
+    services.sessions_clear_expired()

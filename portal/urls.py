@@ -12,13 +12,25 @@ portal_patterns = [
     path("", views.home, name="home"),
     path("about/", views.about, name="about"),
     path("code-of-conduct/", views.code_of_conduct, name="code_of_conduct"),
-    path("privacy/", views.privacy, name="privacy"),
+    path("privacy/", views.privacy_notice, name="privacy"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/your-data/", views.personal_data, name="personal_data"),
+    path(
+        "dashboard/your-data/download/",
+        views.personal_data_download,
+        name="personal_data_download",
+    ),
+    path("dashboard/delete-account/", views.account_delete, name="account_delete"),
     path("organisations/<slug:slug>/", views.organisation_detail, name="organisation_detail"),
     path(
         "organisations/<slug:slug>/requests/<int:member_id>/",
         views.membership_decide,
         name="membership_decide",
+    ),
+    path(
+        "organisations/<slug:slug>/members/<int:member_id>/administrator/",
+        views.organisation_admin_grant,
+        name="organisation_admin_grant",
     ),
     # The one moderation queue (posts, flags, reports, officials) is served by dialogues,
     # the top layer; included by name so portal never imports it. Still portal:moderation_home.

@@ -1,12 +1,16 @@
-"""Site pages, organisation profiles, official verification and the audit log."""
+"""Site pages, organisation profiles, official verification, the audit log, and a person's
+own data (export and account deletion)."""
 
 from urllib.parse import urlsplit
 
+from allauth.account.decorators import reauthentication_required
 from allauth.account.views import email as allauth_email_view
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -14,8 +18,14 @@ from django.views import i18n
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from portal import ratelimits, selectors, services
-from portal.forms import AuditFilterForm, DecisionForm, ProfileForm, VerifiedDomainForm
+from portal import privacy, ratelimits, selectors, services
+from portal.forms import (
+    AccountDeleteForm,
+    AuditFilterForm,
+    DecisionForm,
+    ProfileForm,
+    VerifiedDomainForm,
+)
 from portal.health import health_report
 from portal.pagination import query_without_page
 from portal.permissions import (
@@ -47,8 +57,17 @@ def code_of_conduct(request: HttpRequest) -> HttpResponse:
 
 @public
 @require_safe
-def privacy(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/privacy.html")
+def privacy_notice(request: HttpRequest) -> HttpResponse:
+    context = {
+        "controller": settings.PRIVACY_CONTROLLER,
+        "contact_email": settings.PRIVACY_CONTACT_EMAIL,
+        "authority": settings.PRIVACY_SUPERVISORY_AUTHORITY,
+        "authority_url": settings.PRIVACY_SUPERVISORY_AUTHORITY_URL,
+        "session_days": settings.SESSION_COOKIE_AGE // 86400,
+        "log_days": settings.PRIVACY_LOG_RETENTION_DAYS,
+        "email_days": settings.PRIVACY_EMAIL_RETENTION_DAYS,
+    }
+    return render(request, "portal/privacy.html", context)
 
 
 @public
@@ -79,6 +98,54 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Your profile has been saved."))
         return redirect("portal:dashboard")
     return render(request, "portal/dashboard.html", {"form": form})
+
+
+@login_required
+@require_safe
+def personal_data(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/personal_data.html", {"sections": privacy.sections()})
+
+
+@login_required
+@never_cache
+@require_safe
+def personal_data_download(request: HttpRequest) -> StreamingHttpResponse:
+    export = selectors.personal_data_export_for(viewer=request.user)
+    response = StreamingHttpResponse(
+        privacy.export_json_chunks(export), content_type="application/json; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{privacy.export_filename(export)}"'
+    return response
+
+
+def _deletion_confirmed(request: HttpRequest) -> bool:
+    return AccountDeleteForm(request.POST).is_valid()
+
+
+@login_required
+@reauthentication_required(allow_get=True, enabled=_deletion_confirmed)
+@require_http_methods(["GET", "HEAD", "POST"])
+def account_delete(request: HttpRequest) -> HttpResponse:
+    """Once the person has confirmed, allauth asks for the password again (reauthentication)
+    and replays the confirmed request; a form with an error is shown again at once."""
+    form = AccountDeleteForm(request.POST if request.method == "POST" else None)
+    blockers = selectors.account_deletion_blockers_for(viewer=request.user)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.account_delete(actor=request.user, person=request.user)
+        except services.AccountDeletionRefused as refused:
+            blockers, status = refused.blockers, 409
+        else:
+            logout(request)
+            messages.success(
+                request, _("Your account has been deleted. Thank you for taking part.")
+            )
+            return redirect("portal:home")
+    if form.errors:
+        status = 400
+    context = {"form": form, "blockers": blockers}
+    return render(request, "portal/account_delete.html", context, status=status)
 
 
 def _decision_forms(
@@ -166,6 +233,26 @@ def _moderation_home(
     return render(request, "portal/moderation/home.html", context, status=status)
 
 
+@login_required
+@require_POST
+def organisation_admin_grant(request: HttpRequest, slug: str, member_id: int) -> HttpResponse:
+    organisation = selectors.organisation_get(viewer=request.user, slug=slug)
+    member = selectors.organisation_member_get(
+        viewer=request.user, organisation=organisation, member_id=member_id
+    )
+    try:
+        services.organisation_admin_grant(actor=request.user, member=member)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("%(name)s is now an administrator of %(organisation)s.")
+            % {"name": member.display_name, "organisation": organisation.name},
+        )
+    return redirect(organisation.get_absolute_url() + "#members-heading")
+
+
 @moderator_required
 @require_POST
 def official_decide(request: HttpRequest, member_id: int) -> HttpResponse:
@@ -245,7 +332,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def email_addresses(request: HttpRequest) -> HttpResponse:
     """allauth's page for a member's email addresses. Asking again too soon for a confirmation
     email answers with the portal's 429 page, where allauth would skip the email in silence."""

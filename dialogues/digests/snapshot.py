@@ -274,7 +274,7 @@ class _Gatherer:
             items.append(
                 {
                     "title": post.thread.title,
-                    "author": post.author.full_name,
+                    "author": post.author.display_name,
                     "organisation": {"en": post.organisation.name if post.organisation else ""},
                     "excerpt": _excerpt(plain_text(post.body_html) or post.body),
                     "posted_at": _iso(post.published_at),
@@ -291,7 +291,7 @@ class _Gatherer:
             items.append(
                 {
                     "title": response.report.title,
-                    "author": response.author.full_name,
+                    "author": response.author.display_name,
                     "organisation": {"en": response.organisation.name},
                     "excerpt": _excerpt(response.body),
                     "posted_at": _iso(response.created_at),

@@ -34,6 +34,8 @@ def production_env(tmp_path) -> dict[str, str]:
             "ALLOWED_HOSTS": "portal.example.org",
             "EMAIL_URL": "smtp://mail.example.org:587?tls=1",
             "VAR_DIR": str(tmp_path / "var"),
+            "PRIVACY_CONTROLLER": "Example Trade Secretariat",
+            "PRIVACY_CONTACT_EMAIL": "privacy@example.org",
         }
     )
     return env
@@ -55,6 +57,15 @@ def test_check_deploy_passes_with_production_settings(production_env):
     result = _run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], production_env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_check_deploy_warns_while_the_privacy_notice_names_the_development_controller(
+    production_env,
+):
+    del production_env["PRIVACY_CONTROLLER"]
+    result = _run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], production_env)
+    assert result.returncode != 0
+    assert "portal.W001" in result.stdout + result.stderr
 
 
 def test_production_settings_use_secure_cookies_hsts_and_https_redirect(production_env):

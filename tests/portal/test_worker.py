@@ -52,3 +52,33 @@ def test_a_message_queued_before_the_outbox_existed_still_reaches_its_reader(
     )
     (mail_file,) = list(worker.mail_dir.iterdir())
     assert read_mail(mail_file)["Subject"] == "Queued last week"
+
+
+def test_a_real_worker_ends_the_sessions_of_a_deleted_account(celery_worker_process):
+    """Deleting an account queues the end of its sessions on commit; the worker reads every
+    stored session and deletes the person's, and only theirs."""
+    from django.contrib.sessions.models import Session
+    from django.db import transaction
+    from django.test import Client
+
+    from portal import services
+    from tests.factories import PASSWORD, MemberFactory
+
+    worker = celery_worker_process
+    person = MemberFactory(email="kevin@kahawa.example")
+    MemberFactory(email="rosa@alpaca.example")
+    laptop, phone, someone_else = Client(), Client(), Client()
+    assert laptop.login(email="kevin@kahawa.example", password=PASSWORD)
+    assert phone.login(email="kevin@kahawa.example", password=PASSWORD)
+    assert someone_else.login(email="rosa@alpaca.example", password=PASSWORD)
+    other_session = someone_else.session.session_key
+    assert Session.objects.count() == 3
+
+    with transaction.atomic():
+        services.account_delete(actor=person, person=person)
+
+    worker.wait_for(
+        lambda: Session.objects.count() == 1, message="the deleted person's sessions gone"
+    )
+    assert list(Session.objects.values_list("session_key", flat=True)) == [other_session]
+    assert "portal.tasks.sessions_end_for_person" in worker.log()
