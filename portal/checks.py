@@ -8,6 +8,7 @@ portal.W002: SITE_URL still points at this machine (the default http://127.0.0.1
 at plain http while the portal runs on HTTPS. Every link in emails and feeds is built from it.
 """
 
+import contextlib
 import ipaddress
 from email.utils import parseaddr
 from typing import Any
@@ -60,10 +61,8 @@ def check_site_url(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
     parts = urlsplit(settings.SITE_URL)
     host = (parts.hostname or "").lower()
     local = host in {"", "localhost"} or host.endswith(".localhost")
-    try:
+    with contextlib.suppress(ValueError):  # a name, not an address
         local = local or ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        pass
     insecure = parts.scheme != "https" and bool(getattr(settings, "HTTPS", False))
     if not (local or insecure):
         return []

@@ -11,6 +11,7 @@ queried at import) corrects it on every later `migrate`: deploy with a new SITE_
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.apps import apps as global_apps
 from django.conf import settings
 from django.contrib.sites.models import SITE_CACHE
 from django.core.management.color import no_style
@@ -45,8 +46,11 @@ def site_sync(site_model: Any, *, using: str = DEFAULT_DB_ALIAS) -> bool:
     return True
 
 
-def site_sync_after_migrate(*, apps: Any, using: str = DEFAULT_DB_ALIAS, **kwargs: Any) -> None:
-    """post_migrate receiver: keep the Site row in line with settings after every migrate."""
+def site_sync_after_migrate(
+    *, apps: Any = global_apps, using: str = DEFAULT_DB_ALIAS, **kwargs: Any
+) -> None:
+    """post_migrate receiver: keep the Site row in line with settings after every migrate
+    (and after `flush`, which sends the signal without `apps`)."""
     try:
         site_model = apps.get_model("sites", "Site")
     except LookupError:

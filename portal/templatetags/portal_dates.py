@@ -1,9 +1,9 @@
 """Dates in templates, written the portal's way in the active language (see portal.dates).
 
-    {% load portal_dates %}
-    {{ report.published_at|long_date }}          12 September 2026 / 12 septembre 2026
-    {{ suspension.ends|long_datetime }} UTC      12 September 2026, 14:30 UTC
-    {% date_range week_start week_end %}         23–29 November 2026
+{% load portal_dates %}
+{{ report.published_at|long_date }}          12 September 2026 / 12 septembre 2026
+{{ suspension.ends|long_datetime }} UTC      12 September 2026, 14:30 UTC
+{% date_range week_start week_end %}         23–29 November 2026
 """
 
 import datetime as dt
