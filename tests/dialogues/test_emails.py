@@ -1,0 +1,246 @@
+"""Every kind of email the portal writes, sent to an English, a French and a Spanish member by
+people who use the portal in another language: each reads as the portal's own, in the
+reader's language from the subject prefix to status names, dates and theme names, with a
+plain-text part and an accessible HTML part whose links are on SITE_URL in that language.
+"""
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.utils import translation
+
+from dialogues import digests
+from dialogues import services as dialogue_services
+from dialogues.models import Theme
+from portal import services as portal_services
+from portal.models import OutboxEmail, User
+from submissions import services as report_services
+from tests.dialogues.conftest import reply
+from tests.email_reading import foreign_words, html_problems, html_reading, links_in_text
+from tests.factories import (
+    MemberFactory,
+    ModeratorFactory,
+    OfficialBodyFactory,
+    OfficialFactory,
+    OrganisationFactory,
+    UserFactory,
+)
+from tests.submissions.factories import BarrierReportFactory
+
+pytestmark = pytest.mark.django_db
+
+EMAIL_TEMPLATES = sorted(
+    path.name.removesuffix("_subject.txt")
+    for path in (Path(settings.BASE_DIR) / "templates" / "emails").glob("*_subject.txt")
+)
+# Whoever causes the email uses the portal in another language than its reader.
+ACTING_LANGUAGE = {"en": "fr", "fr": "es", "es": "en"}
+SITE_NAME = {
+    "en": "Trade Dialogues Portal",
+    "fr": "Portail des Dialogues commerciaux",
+    "es": "Portal de Diálogos comerciales",
+}
+PREFIX = {"en": "", "fr": "/fr", "es": "/es"}
+DIGEST_WEEK = "2025-W48"  # 24-30 November 2025
+SUSPENDED_UNTIL = dt.datetime(2030, 9, 1, 14, 30, tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def send_every_email(language: str) -> dict[str, OutboxEmail]:
+    """Cause one email of each kind to members who read `language`; return them by kind.
+
+    Names and titles are language-neutral (Swahili words, codes), so any English, French or
+    Spanish word in an email comes from the portal."""
+    acting = ACTING_LANGUAGE[language]
+    translation.activate(acting)
+
+    def reader(factory=MemberFactory, **fields) -> User:
+        return factory(language=language, **fields)
+
+    moderator = ModeratorFactory(full_name="Kofi Mensah", language=acting)
+    official = OfficialFactory(
+        full_name="Juma Otieno",
+        language=acting,
+        organisation=OfficialBodyFactory(name="Wizara Biashara"),
+    )
+    theme = Theme.objects.select_related("topic").get(topic_id="ECOM-10")
+
+    # Reports: status change, official answer, a dialogue opened on the report.
+    reporter = reader(full_name="Amina Wanjiru", organisation=OrganisationFactory(name="Kahawa"))
+    report = BarrierReportFactory(
+        reporter=reporter, status="submitted", title="M-Pesa Kahawa", language=language
+    )
+    report = report_services.report_transition(
+        actor=moderator, report=report, to_status="published", note="#42"
+    )
+    report_services.official_response_post(actor=official, report=report, body="Asante.")
+    dialogue_services.thread_start_from_report(
+        moderator=moderator, report=report, theme=theme, title="M-Pesa", body="Karibu."
+    )
+
+    # Organisations: a request to join, the decision; an official account verified.
+    admin = reader(
+        full_name="Baraka Mwangi",
+        is_organisation_admin=True,
+        organisation=OrganisationFactory(name="Kilimo Safi"),
+    )
+    applicant = UserFactory(full_name="Neema Atieno", language=acting)
+    portal_services.membership_request(user=applicant, organisation=admin.organisation)
+    joiner = reader(factory=UserFactory, full_name="Zawadi Njeri")
+    portal_services.membership_request(user=joiner, organisation=admin.organisation)
+    portal_services.membership_decide(actor=admin, member=joiner, approve=True, reason="#42")
+    waiting = reader(
+        full_name="Imani Chebet",
+        organisation=OfficialBodyFactory(name="Wizara Fedha"),
+        official_status=User.OfficialStatus.PENDING,
+    )
+    portal_services.member_verify_official(
+        actor=moderator, member=waiting, approve=True, reason="#42"
+    )
+
+    # Dialogues: a post flagged and held, then hidden; a locked thread; a suspension; news.
+    author = reader(full_name="Tumaini Kamau")
+    thread = dialogue_services.thread_start(
+        author=moderator, theme=theme, title="Kahawa M-Pesa", body="Habari."
+    )
+    post = reply(author, thread, body="Kahawa 2026")
+    dialogue_services.post_approve(moderator=moderator, post=post)
+    settings.DIALOGUES_FLAGS_TO_HIDE = 1
+    dialogue_services.post_flag(flagger=MemberFactory(), post=post, reason="spam")
+    dialogue_services.post_hide(moderator=moderator, post=post, reason="#42")
+    own_thread = dialogue_services.thread_start(
+        author=moderator, theme=theme, title="Kahawa", body="Habari."
+    )
+    own_thread.author = author
+    own_thread.save(update_fields=["author"])
+    dialogue_services.thread_lock(moderator=moderator, thread=own_thread, locked=True, reason="#42")
+    dialogue_services.member_suspend(
+        moderator=moderator, member=author, ends=SUSPENDED_UNTIL, reason="#42"
+    )
+    follower = reader(full_name="Wanjiku Achieng")
+    dialogue_services.follow_set(user=follower, thread=thread, following=True)
+    dialogue_services.post_create(author=moderator, thread=thread, body="Kahawa 2027")
+    dialogue_services.notifications_send(recipient=follower)
+
+    # Digests: the announcement of an official's personalised edition.
+    subscriber = reader(factory=OfficialFactory, full_name="Rehema Wairimu")
+    subscription = digests.digest_subscription_set(
+        user=subscriber, markets=[], topics=[], email=True
+    )
+    BarrierReportFactory(published_at=dt.datetime(2025, 11, 26, 9, tzinfo=dt.UTC))
+    digests.digest_compile_edition(
+        week=DIGEST_WEEK, spec=digests.EditionSpec.for_subscription(subscription)
+    )
+    translation.activate("en")
+
+    readers = User.objects.filter(language=language).values_list("email", flat=True)
+    emails = {}
+    for email in OutboxEmail.objects.filter(recipient__in=list(readers)).order_by("pk"):
+        emails.setdefault(email.template, email)
+    return emails
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "es"])
+def test_every_email_reads_as_the_portals_own_in_the_readers_language(language):
+    emails = send_every_email(language)
+    assert sorted(emails) == EMAIL_TEMPLATES, "each kind of email is sent once here"
+
+    problems = {}
+    for template, email in emails.items():
+        found = []
+        html = html_reading(email.body_html)
+        foreign = foreign_words(f"{email.subject}\n{email.body_text}\n{html.text}", language)
+        if foreign:
+            found.append(f"words of another language: {sorted(foreign)}")
+        if email.language != language:
+            found.append(f"recorded as {email.language!r}")
+        if not email.subject.startswith(f"[{SITE_NAME[language]}] "):
+            found.append(f"subject prefix: {email.subject!r}")
+        found += html_problems(email.body_html, language=language, site_name=SITE_NAME[language])
+        for link in links_in_text(email.body_text) + [href for href, _text in html.links]:
+            if not link.startswith(settings.SITE_URL + PREFIX[language] + "/"):
+                found.append(f"link not on SITE_URL in {language}: {link}")
+        if found:
+            problems[template] = found
+    assert problems == {}
+
+
+def test_a_french_reporter_reads_the_status_in_french_when_a_spanish_moderator_publishes():
+    emails = send_every_email("fr")
+    email = emails["report_status_changed"]
+    assert email.subject.startswith(
+        "[Portail des Dialogues commerciaux] Votre signalement TB-1999-"
+    )
+    assert email.subject.endswith(" : Publié")
+    assert "est désormais publié" in email.body_text
+    assert "/fr/reports/TB-1999-" in email.body_text
+    assert "L’équipe du Portail des Dialogues commerciaux" in email.body_text
+    assert 'lang="fr"' in email.body_html
+
+
+@pytest.mark.parametrize(
+    ("language", "until"),
+    [
+        ("en", "1 September 2030, 14:30 UTC"),
+        ("fr", "1er septembre 2030 à 14:30 UTC"),
+        ("es", "1 de septiembre de 2030, 14:30 UTC"),
+    ],
+)
+def test_dates_in_emails_are_written_the_readers_way(language, until):
+    emails = send_every_email(language)
+    suspension = emails["moderation_suspension"]
+    assert until in suspension.body_text
+    assert until in html_reading(suspension.body_html).text
+
+
+@pytest.mark.parametrize(
+    ("language", "theme_name"),
+    [
+        ("en", "Electronic Payments"),
+        ("fr", "Paiements électroniques"),
+        ("es", "Pagos electrónicos"),
+    ],
+)
+def test_reference_data_is_named_in_the_readers_language(language, theme_name):
+    news = send_every_email(language)["dialogue_notification"]
+    assert f"({theme_name})" in news.body_text
+    assert f"({theme_name})" in html_reading(news.body_html).text
+
+
+def test_the_html_part_says_in_words_where_each_link_goes():
+    email = send_every_email("es")["report_status_changed"]
+    links = html_reading(email.body_html).links
+    report_links = [(href, text) for href, text in links if "/es/reports/TB-1999-" in href]
+    assert [text for _href, text in report_links] == [report_links[0][1]]
+    assert report_links[0][1].startswith("Abrir el informe TB-1999-")
+
+
+def test_a_delivered_email_has_a_plain_text_and_an_html_part(mailoutbox, run_on_commit):
+    member = MemberFactory(
+        language="es", organisation=OfficialBodyFactory(), official_status="pending"
+    )
+    with run_on_commit():
+        portal_services.member_verify_official(
+            actor=ModeratorFactory(), member=member, approve=False, reason="#42"
+        )
+    (message,) = mailoutbox
+    assert message.content_subtype == "plain"
+    assert "Un moderador no pudo verificar su cuenta como cuenta oficial." in message.body
+    (html, mimetype) = message.alternatives[0]
+    assert mimetype == "text/html"
+    assert '<html lang="es" dir="ltr">' in html
+    raw = message.message().as_string()
+    assert "multipart/alternative" in raw
+
+
+def test_the_site_name_heads_every_html_part_even_when_the_name_is_configured(settings):
+    settings.SITE_NAME = "Kenya Trade Dialogues"  # no translation: shown as configured
+    email = send_every_email("fr")["official_decided"]
+    assert html_reading(email.body_html).headings[0] == (1, "Kenya Trade Dialogues")
+    assert email.subject.startswith("[Kenya Trade Dialogues] ")
