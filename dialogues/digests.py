@@ -51,6 +51,7 @@ from dialogues.digest_snapshot import (
 )
 from dialogues.models import Post, Thread
 from dialogues.rendering import plain_text
+from dialogues.services import unsubscribe_path
 from portal.emails import email_member
 from portal.models import User
 from portal.permissions import acts_as_moderator, is_official
@@ -569,7 +570,9 @@ def digest_compile_edition(
 
 
 def _announce(digest: Digest, subscription: DigestSubscription) -> None:
-    """Email the official once per edition, with a link in their language (sent on commit)."""
+    """Email the official once per edition, with a link in their language (sent on commit):
+    the week's dates and what is new in their edition. A week with nothing new gets a short
+    email saying so, or none when DIGEST_EMAIL_WHEN_EMPTY is off."""
     if digest.announced_at is not None or not subscription.email:
         return
     user = subscription.user
@@ -577,15 +580,23 @@ def _announce(digest: Digest, subscription: DigestSubscription) -> None:
         return
     if digest.snapshot is None:
         raise SnapshotError(f"Digest {digest.pk} is ready but has no snapshot.")
-    new_reports = {
-        report["reference"]
-        for group in digest.snapshot["reports_by_market"]
-        for report in group["reports"]
-    }
+    figures = {figure["key"]: figure["value"] for figure in digest.snapshot["figures"]}
+    news = {key: figures[key] for key in ("new_reports", "status_changes", "official_responses")}
+    nothing_new = not any(news.values())
+    if nothing_new and not getattr(settings, "DIGEST_EMAIL_WHEN_EMPTY", True):
+        return
     email_member(
         user=user,
         template="digest_ready",
-        context={"week": digest.week, "new_reports": len(new_reports)},
+        # Dates and counts, not words: the template writes them in the official's language.
+        context={
+            "week": digest.week,
+            "week_start": dt.date.fromisoformat(digest.snapshot["week_start"]),
+            "week_end": dt.date.fromisoformat(digest.snapshot["week_end"]),
+            "nothing_new": nothing_new,
+            **news,
+        },
+        unsubscribe=unsubscribe_path(user=user, digest=True),
     )
     digest.announced_at = timezone.now()
     digest.save(update_fields=["announced_at"])

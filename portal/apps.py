@@ -13,9 +13,7 @@ class PortalConfig(AppConfig):
         from portal.sites import site_sync_after_migrate
 
         # After django.contrib.sites has made its "example.com" row (its app comes first).
-        post_migrate.connect(
-            site_sync_after_migrate, sender=self, dispatch_uid="portal.site_sync"
-        )
+        post_migrate.connect(site_sync_after_migrate, sender=self, dispatch_uid="portal.site_sync")
 
 
 class PortalAdminConfig(AdminConfig):
