@@ -51,7 +51,7 @@ def send_account_emails(client, settings, language: str) -> dict[str, OutboxEmai
     client.post(f"{PREFIX[OTHER[language]]}{RESET}", {"email": "amina@k.ke"})
     sent["password_reset_key"] = _latest("account/email/password_reset_key", "amina@k.ke")
     # Signing up again with a known address, on pages in another language.
-    again = signup_data(email="amina@k.ke", organisation_name="Kilimo Safi")
+    again = signup_data(email="amina@k.ke", organisation_name="Shamba Bora")
     client.post(f"{PREFIX[OTHER[language]]}{SIGNUP}", again)
     sent["account_already_exists"] = _latest("account/email/account_already_exists", "amina@k.ke")
     # A reset for an address nobody has: the language of the pages used.
