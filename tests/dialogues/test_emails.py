@@ -118,3 +118,38 @@ def test_the_site_name_heads_every_html_part_even_when_the_name_is_configured(se
     email = send_every_email("fr")["official_decided"]
     assert html_reading(email.body_html).headings[0] == (1, "Kenya Trade Dialogues")
     assert email.subject.startswith("[Kenya Trade Dialogues] ")
+
+
+def _queries_to_email_news(*, threads: int, posts: int, theme, author) -> tuple[int, str]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from dialogues import services
+    from tests.dialogues.conftest import reply
+
+    follower = MemberFactory(language="fr")
+    services.follow_set(user=follower, theme=theme, following=True)
+    for number in range(threads):
+        thread = services.thread_start(
+            author=author, theme=theme, title=f"Kahawa {number}", body="Habari."
+        )
+        for _post in range(posts):
+            reply(author, thread, "Kahawa")
+    with CaptureQueriesContext(connection) as queries:
+        services.notifications_send(recipient=follower)
+    return len(queries), follower.email
+
+
+def test_the_news_email_costs_the_same_queries_for_one_post_or_many(
+    no_premoderation, theme, moderator
+):
+    from portal.models import OutboxEmail
+
+    few, first = _queries_to_email_news(threads=1, posts=1, theme=theme, author=moderator)
+    many, second = _queries_to_email_news(threads=3, posts=4, theme=theme, author=moderator)
+    assert many == few
+    # Both emails were written, with every post of every thread in both parts.
+    email = OutboxEmail.objects.get(recipient=second)
+    assert email.body_html.count("Kahawa 2") == 1
+    assert html_reading(email.body_html).text.count("Kahawa") >= 3 * 4
+    assert OutboxEmail.objects.filter(recipient=first).exists()
