@@ -52,6 +52,8 @@ lint: install ## ruff, mypy, and Django's deploy checks with production settings
 	DEBUG=0 SECRET_KEY=check-deploy-$$(date +%s)-a-long-random-production-like-secret-value \
 		ALLOWED_HOSTS=portal.example.org EMAIL_URL='smtp://mail.example.org:587?tls=1' \
 		PRIVACY_CONTROLLER='Example Trade Secretariat' PRIVACY_CONTACT_EMAIL=privacy@example.org \
+		SITE_URL=https://portal.example.org \
+		DEFAULT_FROM_EMAIL='Trade Dialogues Portal <noreply@trade-dialogues.org>' \
 		$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 format: install ## Format and fix what ruff can

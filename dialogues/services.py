@@ -16,6 +16,7 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import time_format
 from django.utils.translation import gettext as _
@@ -23,6 +24,7 @@ from django.utils.translation import ngettext
 
 from dialogues import conf
 from dialogues.models import (
+    DigestSubscription,
     Flag,
     Follow,
     Notification,
@@ -384,17 +386,40 @@ def notification_preference_set(*, user: User, frequency: str) -> NotificationPr
     return preference
 
 
+# What an unsubscribe token stops when it names neither a thread nor a theme.
+UNSUBSCRIBE_ALL = "all"  # every email about new posts
+UNSUBSCRIBE_DIGEST = "digest"  # the email saying the weekly digest is ready
+
+UnsubscribeScope = Thread | Theme | str
+
+
 def unsubscribe_token(
-    *, user: User, thread: Thread | None = None, theme: Theme | None = None
+    *, user: User, thread: Thread | None = None, theme: Theme | None = None, digest: bool = False
 ) -> str:
-    """A signed, never-expiring token for an email's unsubscribe link (works logged out)."""
-    scope = f"thread:{thread.pk}" if thread else f"theme:{theme.pk}" if theme else "all"
+    """A signed, never-expiring token for an email's unsubscribe link (works logged out, and
+    for the one-click POST of RFC 8058): one thread, one theme, the digest announcements, or
+    every email about new posts."""
+    if thread is not None:
+        scope = f"thread:{thread.pk}"
+    elif theme is not None:
+        scope = f"theme:{theme.pk}"
+    else:
+        scope = UNSUBSCRIBE_DIGEST if digest else UNSUBSCRIBE_ALL
     return signing.dumps({"u": user.pk, "s": scope}, salt=UNSUBSCRIBE_SALT, compress=True)
 
 
-def unsubscribe_read(token: str) -> tuple[User, Thread | Theme | None]:
-    """The member and what the token unsubscribes from (None: every dialogue email).
-    Raises signing.BadSignature on a bad token, ObjectDoesNotExist on a stale one."""
+def unsubscribe_path(
+    *, user: User, thread: Thread | None = None, theme: Theme | None = None, digest: bool = False
+) -> str:
+    """The unsubscribe page for a new token (in the active language)."""
+    token = unsubscribe_token(user=user, thread=thread, theme=theme, digest=digest)
+    return reverse("dialogues:unsubscribe", kwargs={"token": token})
+
+
+def unsubscribe_read(token: str) -> tuple[User, UnsubscribeScope]:
+    """The member and what the token unsubscribes from: a Thread, a Theme, UNSUBSCRIBE_DIGEST
+    or UNSUBSCRIBE_ALL. Raises signing.BadSignature on a bad token, ObjectDoesNotExist on a
+    stale one."""
     data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
     user = User.objects.get(pk=data["u"])
     kind, _sep, pk = str(data["s"]).partition(":")
@@ -402,16 +427,25 @@ def unsubscribe_read(token: str) -> tuple[User, Thread | Theme | None]:
         return user, Thread.objects.get(pk=pk)
     if kind == "theme":
         return user, Theme.objects.select_related("topic").get(pk=pk)
-    return user, None
+    if kind == UNSUBSCRIBE_DIGEST:
+        return user, UNSUBSCRIBE_DIGEST
+    return user, UNSUBSCRIBE_ALL
 
 
 @transaction.atomic
-def unsubscribe_apply(*, token: str) -> tuple[User, Thread | Theme | None]:
+def unsubscribe_apply(*, token: str) -> tuple[User, UnsubscribeScope]:
+    """Do what the token says; a repeat does nothing more. The signature is the authority:
+    no login is needed."""
     user, scope = unsubscribe_read(token)
     if isinstance(scope, Thread):
         follow_set(user=user, thread=scope, following=False)
     elif isinstance(scope, Theme):
         follow_set(user=user, theme=scope, following=False)
+    elif scope == UNSUBSCRIBE_DIGEST:
+        # Only the email stops: the official keeps their edition and its markets and topics.
+        DigestSubscription.objects.filter(user=user, email=True).update(
+            email=False, updated_at=timezone.now()
+        )
     else:
         notification_preference_set(user=user, frequency=NotificationPreference.Frequency.OFF)
     return user, scope
@@ -513,12 +547,9 @@ def notifications_send(*, recipient: User, only_if: Iterable[str] | None = None)
     email_member(
         user=recipient,
         template="dialogue_notification",
-        context={
-            "entries": entries,
-            "total": total,
-            "frequency": frequency,
-            "unsubscribe_all": unsubscribe_token(user=recipient),
-        },
+        context={"entries": entries, "total": total, "frequency": frequency},
+        # One-click unsubscribe stops every email about new posts (what this list is).
+        unsubscribe=unsubscribe_path(user=recipient),
     )
     return total
 

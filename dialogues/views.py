@@ -18,6 +18,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from dialogues import conf, selectors, services
@@ -420,11 +421,15 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
     )
 
 
+# The signed token in the address is what authorises the change, not a session: mail
+# clients' one-click unsubscribe (RFC 8058) POSTs `List-Unsubscribe=One-Click` with no cookie
+# and no CSRF token. A forged POST would need the member's token, which only their email has.
+@csrf_exempt
 @public
 @require_http_methods(["GET", "HEAD", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
-    """From an email link, logged in or not: GET asks, POST unsubscribes (so mail scanners
-    that open links do not unsubscribe anyone)."""
+    """From an email link or a mail client's unsubscribe button, logged in or not: GET asks,
+    POST unsubscribes (so mail scanners that open links do not unsubscribe anyone)."""
     try:
         _member, scope = services.unsubscribe_read(token)
     except (signing.BadSignature, ObjectDoesNotExist, LookupError, TypeError, ValueError):
@@ -433,7 +438,13 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         services.unsubscribe_apply(token=token)
         done = True
-    context = {"scope": scope, "scope_is_thread": isinstance(scope, Thread), "done": done}
+    context = {
+        "scope": scope,
+        "scope_is_thread": isinstance(scope, Thread),
+        "scope_is_theme": isinstance(scope, Theme),
+        "scope_is_digest": scope == services.UNSUBSCRIBE_DIGEST,
+        "done": done,
+    }
     return render(request, "dialogues/unsubscribe.html", context)
 
 

@@ -1,11 +1,20 @@
-"""allauth hooks: email goes through the outbox, a confirmed email may verify an official, and
-a rate limit answers with the portal's own page."""
+"""allauth hooks: account emails read like the portal's own and go through the outbox; a
+confirmed email may verify an official; a rate limit answers with the portal's own page.
+
+allauth's mails (email confirmation, password reset, unknown account, login codes...) keep
+allauth's texts and translations, with the portal's greeting and signature
+(templates/account/email/base_message.txt). Here they are rendered like every other portal
+email: in the recipient's preferred language (the page's language when there is no account
+yet), with the portal's name in that language as subject prefix, links on SITE_URL in that
+language, and an HTML part built from the text in the portal's email layout.
+"""
 
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from allauth.core.exceptions import ImmediateHttpResponse
+from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponseBase
@@ -13,28 +22,69 @@ from django.utils import translation
 from django.utils.html import strip_tags
 
 from portal import ratelimits, services
+from portal.emails import absolute_url, email_context, html_from_text, site_name, subject_line
+from portal.models import User
 from portal.outbox import email_queue
 
 # The form errors allauth raises when a rate limit refuses a sign-in, a code or a request for one.
 RATE_LIMIT_ERRORS = frozenset({"too_many_login_attempts", "rate_limited"})
 
 
+def _recipient(email: str, context: dict[str, Any]) -> User | None:
+    user = context.get("user")
+    if isinstance(user, User):
+        return user
+    return User.objects.filter(email__iexact=email).first()
+
+
+def _links_on_site(context: dict[str, Any], language: str) -> dict[str, str]:
+    """allauth's links (activate_url, password_reset_url, signup_url...) are built from the
+    request's host in the request's language; rebuild them on SITE_URL in `language`."""
+    return {
+        key: absolute_url(value, language=language)
+        for key, value in context.items()
+        if key.endswith("_url") and isinstance(value, str) and value.startswith(("http", "/"))
+    }
+
+
 class AccountAdapter(DefaultAccountAdapter):
+    def get_http_user_agent(self, request: HttpRequest) -> str:
+        """Shown in security notices. allauth's fallback is the English "Unspecified"; an
+        empty value lets the email say "not known" in the recipient's language."""
+        return request.META.get("HTTP_USER_AGENT", "") if request is not None else ""
+
+    def format_email_subject(self, subject: str) -> str:
+        """The portal's name in the reader's language, not ACCOUNT_EMAIL_SUBJECT_PREFIX."""
+        return subject_line(subject)
+
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         request = allauth_context.request
-        full_context = {
-            "request": request,
-            "email": email,
-            "current_site": get_current_site(request),
-            **context,
-        }
-        message = self.render_mail(template_prefix, email, full_context)
-        text, html = message.body, ""
-        for content, mimetype in getattr(message, "alternatives", []):
-            if mimetype == "text/html":
-                html = str(content)
-        if message.content_subtype == "html":  # allauth found only an HTML template
-            text, html = strip_tags(message.body), message.body
+        recipient = _recipient(email, context)
+        language = (
+            (recipient.language if recipient is not None else "")
+            or translation.get_language()
+            or settings.LANGUAGE_CODE
+        )
+        with translation.override(language):
+            full_context = {
+                "request": request,
+                "email": email,
+                "current_site": get_current_site(request),
+                **context,
+                **_links_on_site(context, language),
+                **email_context(),
+                "recipient": recipient,
+            }
+            message = self.render_mail(template_prefix, email, full_context)
+            text, html = message.body, ""
+            for content, mimetype in getattr(message, "alternatives", []):
+                if mimetype == "text/html":
+                    html = str(content)
+            if message.content_subtype == "html":  # allauth found only an HTML template
+                text, html = strip_tags(message.body), message.body
+            if not html:
+                title = message.subject.removeprefix(f"[{site_name()}] ")
+                html = html_from_text(text, subject=title)
         # Written to the outbox in the signup's (or reset's) transaction and sent by a worker
         # once it commits: a slow mail server never holds up the page, a broker outage never
         # fails it, and a rolled-back signup sends nothing.
@@ -45,7 +95,7 @@ class AccountAdapter(DefaultAccountAdapter):
                 body_text=text,
                 body_html=html,
                 headers=dict(message.extra_headers),
-                language=translation.get_language() or "",
+                language=language,
                 template=template_prefix,
             )
 

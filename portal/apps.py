@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.contrib.admin.apps import AdminConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,7 +9,11 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self) -> None:
-        from portal import checks  # noqa: F401  (registers the deploy checks)
+        from portal import checks  # noqa: F401 (registers the deployment checks)
+        from portal.sites import site_sync_after_migrate
+
+        # After django.contrib.sites has made its "example.com" row (its app comes first).
+        post_migrate.connect(site_sync_after_migrate, sender=self, dispatch_uid="portal.site_sync")
 
 
 class PortalAdminConfig(AdminConfig):

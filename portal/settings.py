@@ -331,6 +331,10 @@ LOCALE_PATHS = [BASE_DIR / "portal" / "locale"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"
+# One date style per language ("12 September 2026", "12 septembre 2026", "12 de septiembre de
+# 2026") for pages, emails and digests: portal/formats/, used through portal.dates.
+# https://docs.djangoproject.com/en/6.1/topics/i18n/formatting/#creating-custom-format-files
+FORMAT_MODULE_PATH = ["portal.formats"]
 
 # --- Static and media files ---------------------------------------------------------
 STATIC_URL = "/static/"
@@ -487,6 +491,9 @@ DIALOGUES_POSTS_PER_MINUTE = int(os.environ.get("DIALOGUES_POSTS_PER_MINUTE", "5
 # Digest files queued for the workers when a week is compiled; other languages (and
 # personalised editions) are queued on first download.
 DIGEST_PRERENDER_LANGUAGES = env_list("DIGEST_PRERENDER_LANGUAGES", "en")
+# When a subscriber's edition has nothing new (no new reports, status changes or official
+# answers): on, a short email says so; off, no email that week.
+DIGEST_EMAIL_WHEN_EMPTY = env_bool("DIGEST_EMAIL_WHEN_EMPTY", default=True)
 # Pages that the upper layers extend. Settings are where the packages are put together, so
 # portal and submissions render these without importing the packages above them.
 HOME_TEMPLATE = "dialogues/home.html"

@@ -306,7 +306,9 @@ def _change_status(
     _email_reporter(
         report,
         template="report_status_changed",
-        context={"change": change, "status_label": report.get_status_display()},
+        # The change itself, not its label: the email names the status in the reporter's
+        # language, not in the moderator's.
+        context={"change": change},
     )
     return change
 

@@ -45,6 +45,7 @@ from dialogues.digests.render import FORMATS, render_file
 from dialogues.digests.schema import SnapshotError
 from dialogues.digests.snapshot import EditionSpec, digest_snapshot_build
 from dialogues.digests.weeks import iso_week_bounds
+from dialogues.services import unsubscribe_path
 from portal.emails import email_member
 from portal.models import User
 from portal.permissions import is_official
@@ -135,7 +136,9 @@ def digest_compile_edition(
 
 
 def _announce(digest: Digest, subscription: DigestSubscription) -> None:
-    """Email the official once per edition, with a link in their language (sent on commit)."""
+    """Email the official once per edition, with a link in their language (sent on commit):
+    the week's dates and what is new in their edition. A week with nothing new gets a short
+    email saying so, or none when DIGEST_EMAIL_WHEN_EMPTY is off."""
     if digest.announced_at is not None or not subscription.email:
         return
     user = subscription.user
@@ -143,15 +146,23 @@ def _announce(digest: Digest, subscription: DigestSubscription) -> None:
         return
     if digest.snapshot is None:
         raise SnapshotError(f"Digest {digest.pk} is ready but has no snapshot.")
-    new_reports = {
-        report["reference"]
-        for group in digest.snapshot["reports_by_market"]
-        for report in group["reports"]
-    }
+    figures = {figure["key"]: figure["value"] for figure in digest.snapshot["figures"]}
+    news = {key: figures[key] for key in ("new_reports", "status_changes", "official_responses")}
+    nothing_new = not any(news.values())
+    if nothing_new and not getattr(settings, "DIGEST_EMAIL_WHEN_EMPTY", True):
+        return
     email_member(
         user=user,
         template="digest_ready",
-        context={"week": digest.week, "new_reports": len(new_reports)},
+        # Dates and counts, not words: the template writes them in the official's language.
+        context={
+            "week": digest.week,
+            "week_start": dt.date.fromisoformat(digest.snapshot["week_start"]),
+            "week_end": dt.date.fromisoformat(digest.snapshot["week_end"]),
+            "nothing_new": nothing_new,
+            **news,
+        },
+        unsubscribe=unsubscribe_path(user=user, digest=True),
     )
     digest.announced_at = timezone.now()
     digest.save(update_fields=["announced_at"])

@@ -458,7 +458,7 @@ def test_compile_week_compiles_every_edition_and_emails_subscribers_once(
     ]
     (message,) = mailoutbox
     assert message.to == [french.email]
-    assert WEEK in message.subject
+    assert "24–30 novembre 2025" in message.subject  # the week by its dates, in French
     assert f"/fr/digests/{WEEK}/?edition=personal" in message.body
     assert not message.attachments
 

@@ -33,6 +33,8 @@ def production_env(tmp_path) -> dict[str, str]:
             "SECRET_KEY": "k3Y-" + "x7Qv9#Lm2@Pz8!Rt5$Wn4%" * 3,
             "ALLOWED_HOSTS": "portal.example.org",
             "EMAIL_URL": "smtp://mail.example.org:587?tls=1",
+            "SITE_URL": "https://portal.trade-dialogues.org",
+            "DEFAULT_FROM_EMAIL": "Trade Dialogues Portal <noreply@trade-dialogues.org>",
             "VAR_DIR": str(tmp_path / "var"),
             "PRIVACY_CONTROLLER": "Example Trade Secretariat",
             "PRIVACY_CONTACT_EMAIL": "privacy@example.org",
@@ -65,7 +67,7 @@ def test_check_deploy_warns_while_the_privacy_notice_names_the_development_contr
     del production_env["PRIVACY_CONTROLLER"]
     result = _run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], production_env)
     assert result.returncode != 0
-    assert "portal.W001" in result.stdout + result.stderr
+    assert "portal.W003" in result.stdout + result.stderr
 
 
 def test_production_settings_use_secure_cookies_hsts_and_https_redirect(production_env):
@@ -92,3 +94,26 @@ def test_production_refuses_to_start_without_a_secret_key(production_env):
     result = _run(["manage.py", "check"], production_env)
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "sender",
+    [
+        "Trade Dialogues Portal <noreply@localhost>",  # the embedded default
+        "noreply@portal.example.org",
+    ],
+)
+def test_check_deploy_warns_while_the_sender_is_a_placeholder(production_env, sender):
+    production_env["DEFAULT_FROM_EMAIL"] = sender
+    result = _run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], production_env)
+    assert result.returncode != 0
+    assert "portal.W001" in result.stderr
+    assert "DEFAULT_FROM_EMAIL" in result.stderr
+
+
+def test_check_deploy_warns_while_site_url_points_at_this_machine(production_env):
+    del production_env["SITE_URL"]  # the default, http://127.0.0.1:8000
+    result = _run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], production_env)
+    assert result.returncode != 0
+    assert "portal.W002" in result.stderr
+    assert "portal.W001" not in result.stderr

@@ -105,7 +105,7 @@ def test_the_email_is_written_in_the_recipients_language(run_on_commit, mailoutb
         email_member(user=user, template="official_decided", context={"approved": True})
     row = OutboxEmail.objects.get()
     assert row.language == "fr"
-    assert row.subject == "[Trade Dialogues Portal] Votre compte officiel est vérifié"
+    assert row.subject == "[Portail des Dialogues commerciaux] Votre compte officiel est vérifié"
     assert mailoutbox[0].subject == row.subject
 
 
