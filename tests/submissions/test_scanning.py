@@ -210,8 +210,8 @@ def test_the_worker_quarantines_the_eicar_file_and_releases_the_clean_pdf(
     assert [(m["To"], m["Subject"]) for m in messages] == [
         (world.reporter.email, "[Trade Dialogues Portal] We found a virus in prices.csv")
     ]
-    body = messages[0].get_payload(decode=True).decode()
-    assert "nobody can download it" in body
+    text = next(part for part in messages[0].walk() if part.get_content_type() == "text/plain")
+    assert "nobody can download it" in text.get_payload(decode=True).decode()
 
 
 def test_a_scan_that_could_not_be_queued_is_picked_up_by_the_sweep(
