@@ -1,10 +1,12 @@
-"""The demo's calendar (StoryClock)."""
+"""The demo's calendar (StoryClock) and the seed_demo command's "today"."""
 
 import datetime as dt
+import io
 
 import pytest
+from django.core.management import CommandError, call_command
 
-from portal.demo import StoryClock
+from portal.demo import StoryClock, story_today
 
 TODAY = dt.date(2026, 3, 1)
 MIDNIGHT = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
@@ -46,3 +48,11 @@ def test_an_event_placed_after_another_comes_after_it_the_same_day():
         second = clock.day(3, after=first)
         assert first < second
         assert second.date() == first.date()
+
+
+def test_seed_demo_refuses_a_today_in_the_future_or_not_a_date():
+    tomorrow = (story_today() + dt.timedelta(days=1)).isoformat()
+    with pytest.raises(CommandError, match="cannot end in the future"):
+        call_command("seed_demo", today=tomorrow, stdout=io.StringIO())
+    with pytest.raises(CommandError, match="write the date as YYYY-MM-DD"):
+        call_command("seed_demo", today="1 March", stdout=io.StringIO())
