@@ -326,8 +326,7 @@ THREADS = [
 ]
 
 PAYMENTS, PERU_RETURNS, MARKETPLACES, LOCALISATION, CERTIFICATES, US_DE_MINIMIS = range(6)
-LOCKED_DAYS_AGO = 12
-PREMODERATED_DAYS_AGO = 3
+HIDDEN_POST_DAYS_AGO = 3  # the moderators' recent work starts then
 
 
 def _people() -> dict[str, User]:
@@ -491,8 +490,7 @@ def _moderation_work(
         thread=payments,
         body="The gateway's account manager is Mr X, his mobile is +00 000 000 000.",
     )
-    hidden_at = clock.day(PREMODERATED_DAYS_AGO)
-    written(hidden, hidden_at)
+    written(hidden, clock.day(HIDDEN_POST_DAYS_AGO))
     services.post_hide(
         moderator=moderator,
         post=hidden,

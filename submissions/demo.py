@@ -6,9 +6,10 @@ and Spanish, with co-signatures and official responses, told as a story dated re
 one of the last twelve complete ISO weeks has new reports, and nearly every one a status
 change and an official answer, while the last few days' reports still wait for triage.
 
-Reports published in the last 90 days are never more than five days apart, status changes
-seven days apart and official answers (here and in the dialogues) seven days apart: whatever
-the weekday of "today", each of the twelve weeks gets its share.
+In the last 90 days, public reports are published, later decisions taken and officials
+answer (here and in the dialogues) never more than seven days apart, the first in the last
+week and the last 84 days back or more: whatever the weekday of "today", each of the twelve
+weeks gets its share (tests/submissions/test_demo.py checks it).
 
 Everything goes through the services, in the story's order, so the workflow's rules,
 references, timelines and emails are real; each row is then dated at its moment in the story.

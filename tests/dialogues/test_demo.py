@@ -7,6 +7,7 @@ the twelve weeks reach back into 2025) and passed to the seeders; nothing mocks 
 
 import datetime as dt
 import io
+import itertools
 from collections.abc import Iterator
 
 import pytest
@@ -89,6 +90,21 @@ def test_every_week_of_the_public_digest_has_new_reports_and_nearly_every_week_m
     # One date, one story: the figures are pinned.
     new_reports = [figures["new_reports"] for figures in weeks.values()]
     assert new_reports == [1, 2, 1, 1, 2, 1, 2, 1, 2, 2, 1, 2]
+
+
+def test_officials_answer_at_most_a_week_apart_whatever_the_weekday(output):
+    """Twelve weeks end 1 to 7 days before today and start 84 to 90 days before it: answers
+    at most seven days apart from the last week to 84 days back reach every one of them."""
+    answers = [
+        *OfficialResponse.objects.exclude(report__visibility="officials_only").values_list(
+            "created_at", flat=True
+        ),
+        *Post.objects.filter(is_official_response=True).values_list("published_at", flat=True),
+    ]
+    days = sorted((TODAY - moment.date()).days for moment in answers)
+    assert days[0] <= 7
+    assert days[-1] >= 84
+    assert max(later - earlier for earlier, later in itertools.pairwise(days)) <= 7
 
 
 def test_the_latest_digest_reads_like_a_week_of_work(output):
