@@ -1,5 +1,13 @@
-"""Demo organisations and people (see the seed_demo command)."""
+"""Demo organisations and people (see the seed_demo command), and the story's calendar.
 
+The demo is dated relative to a "today" (the seed_demo command's, or a test's): every
+package places its events a number of days before it with `StoryClock`, so a fresh demo
+always has a recent past, and one date always tells the same story.
+"""
+
+import datetime as dt
+import functools
+import random
 from collections.abc import Callable
 
 from allauth.account.models import EmailAddress
@@ -7,10 +15,12 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from portal import services
-from portal.models import Country, Organisation, OrganisationType, Sector, User
+from portal.models import Country, Organisation, OrganisationType, Sector, User, VerifiedDomain
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105
 
@@ -160,12 +170,74 @@ DEMO_ACCOUNTS = [
 ]
 
 
+# The story's first days: the staff, then the verified domains, then the organisations one
+# by one (the people join with their organisation), all well before the first report.
+STAFF_JOINED_DAYS_AGO = 300
+DOMAINS_ADDED_DAYS_AGO = 260
+FIRST_ORGANISATION_DAYS_AGO = 240
+PENDING_OFFICIAL_DAYS_AGO = 2
+PENDING_JOINER_DAYS_AGO = 1
+
+
+def story_today() -> dt.date:
+    """Today in UTC, the day the demo's story leads up to."""
+    return timezone.now().astimezone(dt.UTC).date()
+
+
+class StoryClock:
+    """The demo's calendar: events are placed a whole number of days before `today`, at a
+    time of day drawn from a generator seeded by the date and the package's name, so one
+    date always gives the same story. The story ends at midnight UTC at the start of
+    `today`: nothing is dated later, whatever the hour the demo is loaded."""
+
+    # Working hours in UTC, wide enough for Lima, Dakar, Nairobi, Geneva and Hanoi.
+    FIRST_HOUR = 6
+    HOURS = 14
+
+    def __init__(self, today: dt.date, name: str) -> None:
+        self.today = today
+        self.end = dt.datetime.combine(today, dt.time.min, tzinfo=dt.UTC)
+        # Seeded on purpose: the same date must give the same story.
+        self._random = random.Random(f"{name}:{today.isoformat()}")  # noqa: S311
+
+    def day(self, days_ago: int, *, after: dt.datetime | None = None) -> dt.datetime:
+        """A moment during working hours `days_ago` days before today, and later than
+        `after` (then a few minutes to an hour and a half after it, the same day if it can)."""
+        if days_ago < 1:
+            raise ValueError(f"The demo story ends before today; {days_ago} days ago is not.")
+        start = self.end - dt.timedelta(days=days_ago, hours=-self.FIRST_HOUR)
+        moment = start + dt.timedelta(minutes=self._random.randrange(self.HOURS * 60))
+        if after is not None and moment <= after:
+            moment = after + dt.timedelta(minutes=self._random.randrange(7, 90))
+        if moment >= self.end:
+            raise ValueError(
+                f"A demo event would be dated {moment:%Y-%m-%d %H:%M}, not before today."
+            )
+        return moment
+
+    def minutes_before(self, moment: dt.datetime, low: int, high: int) -> dt.datetime:
+        """A moment between `low` and `high` minutes before `moment`."""
+        return moment - dt.timedelta(minutes=self._random.randint(low, high))
+
+    def minutes_after(self, moment: dt.datetime, low: int, high: int) -> dt.datetime:
+        """A moment between `low` and `high` minutes after `moment`, never today."""
+        later = moment + dt.timedelta(minutes=self._random.randint(low, high))
+        return min(later, self.end - dt.timedelta(minutes=1))
+
+
+@functools.cache
+def _demo_password_hash() -> str:
+    """The demo password, hashed once: every demo account shares it, and hashing it for each
+    of a dozen accounts would take most of the portal step's time."""
+    return make_password(DEMO_PASSWORD)
+
+
 def _person(email: str, full_name: str, job_title: str, language: str = "en", **fields) -> User:
     user, _ = User.objects.get_or_create(
         email=email,
         defaults={"full_name": full_name, "job_title": job_title, "language": language, **fields},
     )
-    user.set_password(DEMO_PASSWORD)
+    user.password = _demo_password_hash()
     user.save()
     EmailAddress.objects.get_or_create(
         user=user, email=email, defaults={"verified": True, "primary": True}
@@ -179,7 +251,8 @@ def staff_enrolment_reset() -> None:
     Authenticator.objects.filter(user__email__in=[MODERATOR[0], ADMIN[0]]).delete()
 
 
-def seed(log: Callable[[str], None]) -> None:
+def seed(log: Callable[[str], None], *, today: dt.date | None = None) -> None:
+    clock = StoryClock(today or story_today(), "portal")
     organisations = {}
     for slug, name, type_code, country, sector, website in ORGANISATIONS:
         organisations[slug], _ = Organisation.objects.get_or_create(
@@ -192,6 +265,10 @@ def seed(log: Callable[[str], None]) -> None:
                 "website": website,
             },
         )
+    for index, organisation in enumerate(organisations.values()):
+        joined = clock.day(FIRST_ORGANISATION_DAYS_AGO - 9 * index)
+        Organisation.objects.filter(pk=organisation.pk).update(created_at=joined)
+        organisation.created_at = joined
     log(f"{len(organisations)} organisations")
 
     moderator = _person(*MODERATOR)
@@ -208,6 +285,12 @@ def seed(log: Callable[[str], None]) -> None:
         ("dtfc.int.example", "Digital Trade Facilitation Centre (demo)"),
     ]:
         services.verified_domain_add(actor=moderator, domain=domain, organisation_name=owner)
+    User.objects.filter(pk__in=[moderator.pk, admin.pk]).update(
+        date_joined=clock.day(STAFF_JOINED_DAYS_AGO)
+    )
+    VerifiedDomain.objects.filter(added_by=moderator).update(
+        created_at=clock.day(DOMAINS_ADDED_DAYS_AGO)
+    )
 
     for email, full_name, job_title, slug, language, is_admin, official in PEOPLE:
         person = _person(email, full_name, job_title, language)
@@ -219,16 +302,27 @@ def seed(log: Callable[[str], None]) -> None:
             person.official_status = User.OfficialStatus.PENDING
             person.save(update_fields=["official_status"])
             services.member_email_confirmed(user=person)
+        # People sign up with their organisation; officials are verified on confirming their
+        # address (an allow-listed domain), a few minutes later.
+        joined = clock.minutes_after(organisations[slug].created_at, 5, 600)
+        User.objects.filter(pk=person.pk).update(
+            date_joined=joined,
+            official_verified_at=joined + dt.timedelta(minutes=4) if official else None,
+        )
     log(f"{len(PEOPLE)} members, of whom {sum(p[-1] for p in PEOPLE)} verified officials")
 
     pending = _person(*PENDING_OFFICIAL, language="es")
-    services.organisation_create(
+    ministry = services.organisation_create(
         name="Ministry of Foreign Trade and Tourism of Peru (demo)",
         org_type=OrganisationType.objects.get(code="government_ministry"),
         country=Country.objects.get(code="PE"),
         sector=Sector.PUBLIC,
         creator=pending,
     )
+    signed_up = clock.day(PENDING_OFFICIAL_DAYS_AGO)
+    User.objects.filter(pk=pending.pk).update(date_joined=signed_up)
+    Organisation.objects.filter(pk=ministry.pk).update(created_at=signed_up)
     joiner = _person(*PENDING_JOINER)
     services.membership_request(user=joiner, organisation=organisations["kahawa-bora-roasters"])
+    User.objects.filter(pk=joiner.pk).update(date_joined=clock.day(PENDING_JOINER_DAYS_AGO))
     log("1 official awaiting verification, 1 request to join")
