@@ -8,9 +8,15 @@ external fonts: presentation attributes only. Every piece of text is XML-escaped
 
 Colours: the bars and the line use the portal's accent (#0b4f8a, 8.6:1 against white);
 text is near-black. Meaning never depends on colour: values are printed beside the bars.
+
+Legible on a phone: the viewBox is narrow (WIDTH) and the text large within it (FONT_SIZE),
+so a chart scaled down to MIN_WIDTH pixels still shows text of at least
+FONT_SIZE * MIN_WIDTH / WIDTH (about 12) pixels. Bar labels sit above their bars and wrap
+onto a second line rather than shrink; the trend labels every other week.
 """
 
 import math
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
@@ -26,8 +32,15 @@ TEXT_COLOUR = "#0b0c0c"
 GRID_COLOUR = "#b1b4b6"
 FONT_FAMILY = 'system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", Arial, sans-serif'
 
-WIDTH = 640
-LABEL_MAX_CHARACTERS = 64
+WIDTH = 360
+FONT_SIZE = 14
+# The narrowest a chart is drawn: a 320 px phone screen.
+MIN_WIDTH = 320
+# A line of label text that fits the width in DejaVu Sans / system fonts (about 0.6 em a
+# character), and at most two lines of it.
+LABEL_LINE_CHARACTERS = 40
+LABEL_LINES = 2
+LINE_HEIGHT = 17
 
 
 @dataclass(frozen=True)
@@ -50,8 +63,14 @@ def _attr(value: object) -> str:
     return quoteattr(str(value))
 
 
-def _shorten(label: str, limit: int = LABEL_MAX_CHARACTERS) -> str:
-    return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
+def _wrap(label: str) -> list[str]:
+    """The label on at most LABEL_LINES lines, broken between words, shortened with an
+    ellipsis if it is longer still (the table beside the chart gives it whole)."""
+    lines = textwrap.wrap(label, LABEL_LINE_CHARACTERS, break_long_words=True) or [""]
+    if len(lines) > LABEL_LINES:
+        last = " ".join(lines[LABEL_LINES - 1 :])
+        lines = [*lines[: LABEL_LINES - 1], last[: LABEL_LINE_CHARACTERS - 1].rstrip() + "…"]
+    return lines
 
 
 def _svg_open(html_id: str, title: str, description: str, height: int) -> list[str]:
@@ -59,7 +78,8 @@ def _svg_open(html_id: str, title: str, description: str, height: int) -> list[s
         f'<svg xmlns="http://www.w3.org/2000/svg" class="digest-chart__svg" role="img"'
         f" width={_attr(WIDTH)} height={_attr(height)} viewBox={_attr(f'0 0 {WIDTH} {height}')}"
         f" aria-labelledby={_attr(f'{html_id}-title {html_id}-desc')}"
-        f' font-family={_attr(FONT_FAMILY)} font-size="15" fill={_attr(TEXT_COLOUR)}>',
+        f" font-family={_attr(FONT_FAMILY)} font-size={_attr(FONT_SIZE)}"
+        f" fill={_attr(TEXT_COLOUR)}>",
         f"<title id={_attr(f'{html_id}-title')}>{_text(title)}</title>",
         f"<desc id={_attr(f'{html_id}-desc')}>{_text(description)}</desc>",
     ]
@@ -68,26 +88,36 @@ def _svg_open(html_id: str, title: str, description: str, height: int) -> list[s
 def bar_chart(
     *, html_id: str, title: str, description: str, rows: Sequence[tuple[str, int]]
 ) -> Chart:
-    """A horizontal bar chart: each row's label above its bar, the value after the bar."""
+    """A horizontal bar chart: each row's label above its bar (one or two lines), the value
+    after the bar."""
     rows = [(str(label), int(value)) for label, value in rows]
-    row_height, top, bar_height, bar_area = 46, 8, 18, WIDTH - 64
-    height = top + max(len(rows), 1) * row_height + 8
+    top, bar_height, gap, bar_area = 4, 18, 12, WIDTH - 48
+    labels = [_wrap(label) for label, _value in rows]
+    height = top + sum(len(lines) * LINE_HEIGHT + 4 + bar_height + gap for lines in labels)
+    height = max(height, top + LINE_HEIGHT + 8)
     largest = max((value for _label, value in rows), default=0)
     parts = _svg_open(html_id, title, description, height)
     if not rows:
-        parts.append(f'<text x="0" y="{top + 20}">{_text(_("No data this week."))}</text>')
-    for index, (label, value) in enumerate(rows):
-        y = top + index * row_height
+        parts.append(f'<text x="0" y="{top + FONT_SIZE}">{_text(_("No reports this week."))}</text>')
+    y = top
+    for (_label, value), lines in zip(rows, labels, strict=True):
         width = 0 if largest == 0 else round(bar_area * value / largest, 1)
         parts.append("<g>")
-        parts.append(f'<text x="0" y="{y + 15}">{_text(_shorten(label))}</text>')
+        for line in lines:
+            y += LINE_HEIGHT
+            parts.append(f'<text x="0" y="{y - 3}">{_text(line)}</text>')
+        y += 4
         if width:
             parts.append(
-                f'<rect x="0" y="{y + 21}" width="{width}" height="{bar_height}"'
+                f'<rect x="0" y="{y}" width="{width}" height="{bar_height}"'
                 f" fill={_attr(BAR_COLOUR)}/>"
             )
-        parts.append(f'<text x="{width + 6}" y="{y + 35}" font-weight="bold">{_text(value)}</text>')
+        parts.append(
+            f'<text x="{width + 6}" y="{y + bar_height - 4}" font-weight="bold">'
+            f"{_text(value)}</text>"
+        )
         parts.append("</g>")
+        y += bar_height + gap
     parts.append("</svg>")
     return Chart(html_id, title, description, "".join(parts), rows)
 
@@ -115,9 +145,10 @@ def _ticks(ceiling: int) -> list[int]:
 def line_chart(
     *, html_id: str, title: str, description: str, points: Sequence[tuple[str, int]]
 ) -> Chart:
-    """A line chart of weekly counts; x labels are the week numbers ("W37")."""
+    """A line chart of weekly counts; x labels are the week numbers ("W37") of every other
+    week, ending with the latest (twelve labels would not fit a phone's width)."""
     points = [(str(week), int(value)) for week, value in points]
-    height, left, right, top, bottom = 250, 48, 18, 16, 46
+    height, left, right, top, bottom = 200, 34, 16, 12, 30
     plot_width, plot_height = WIDTH - left - right, height - top - bottom
     ceiling = _nice_ceiling(max((value for _week, value in points), default=0))
     ticks = _ticks(ceiling)
@@ -141,17 +172,18 @@ def line_chart(
             f'<polyline points="{path}" fill="none" stroke={_attr(LINE_COLOUR)}'
             f' stroke-width="3" stroke-linejoin="round"/>'
         )
-    for x, y, week, value in coordinates:
+    for index, (x, y, week, value) in enumerate(coordinates):
         parts.append(
             f'<circle cx="{x}" cy="{y}" r="4" fill={_attr(LINE_COLOUR)}>'
             f"<title>{_text(f'{week}: {value}')}</title></circle>"
         )
-        parts.append(
-            f'<text x="{x}" y="{height - bottom + 20}" text-anchor="middle">'
-            f"{_text(_week_label(week))}</text>"
-        )
+        if (len(coordinates) - 1 - index) % 2 == 0:
+            parts.append(
+                f'<text x="{x}" y="{height - bottom + 22}" text-anchor="middle">'
+                f"{_text(_week_label(week))}</text>"
+            )
     if not points:
-        parts.append(f'<text x="{left}" y="{top + 20}">{_text(_("No data this week."))}</text>')
+        parts.append(f'<text x="{left}" y="{top + 20}">{_text(_("No reports this week."))}</text>')
     parts.append("</svg>")
     return Chart(html_id, title, description, "".join(parts), points)
 
@@ -168,8 +200,11 @@ def _week_label(week: str) -> str:
 # --- The digest's three charts (labels in the active language) -------------------------
 
 
-def _bar_description(rows: Sequence[tuple[str, int]], *, kind: str) -> str:
-    total = sum(value for _label, value in rows)
+def _bar_description(rows: Sequence[tuple[str, int]], *, kind: str, reports: int | None) -> str:
+    """What the chart shows, in words. `reports` is the number of distinct reports: a report
+    with two topics is one report, although it adds one to each of its topics' bars."""
+    placed = sum(value for _label, value in rows)
+    total = placed if reports is None else reports
     if not rows or total == 0:
         return _("No new reports this week.")
     label, value = max(rows, key=lambda row: row[1])
@@ -195,25 +230,41 @@ def _bar_description(rows: Sequence[tuple[str, int]], *, kind: str) -> str:
             "The most reported market is %(label)s with %(value)d reports.",
             value,
         )
-    return (
-        lead % {"count": total, "groups": len(rows)} + " " + most % {"label": label, "value": value}
-    )
+    sentences = [
+        lead % {"count": total, "groups": len(rows)},
+        most % {"label": label, "value": value},
+    ]
+    if kind == "topic" and placed > total:
+        sentences.append(
+            _(
+                "A report can concern several topics, so the topics add up to more than "
+                "%(count)d."
+            )
+            % {"count": total}
+        )
+    return " ".join(sentences)
 
 
-def topic_chart(rows: Sequence[tuple[str, int]], *, html_id: str = "chart-topics") -> Chart:
+def topic_chart(
+    rows: Sequence[tuple[str, int]], *, reports: int | None = None, html_id: str = "chart-topics"
+) -> Chart:
+    """New reports per topic; `reports`: how many distinct reports (default: the sum)."""
     return bar_chart(
         html_id=html_id,
         title=_("New reports by topic"),
-        description=_bar_description(rows, kind="topic"),
+        description=_bar_description(rows, kind="topic", reports=reports),
         rows=rows,
     )
 
 
-def market_chart(rows: Sequence[tuple[str, int]], *, html_id: str = "chart-markets") -> Chart:
+def market_chart(
+    rows: Sequence[tuple[str, int]], *, reports: int | None = None, html_id: str = "chart-markets"
+) -> Chart:
+    """New reports per market; `reports`: how many distinct reports (default: the sum)."""
     return bar_chart(
         html_id=html_id,
         title=_("New reports by market"),
-        description=_bar_description(rows, kind="market"),
+        description=_bar_description(rows, kind="market", reports=reports),
         rows=rows,
     )
 
@@ -236,7 +287,7 @@ def trend_chart(points: Sequence[tuple[str, int]], *, html_id: str = "chart-tren
             "peak_week": peak_week,
         }
     else:
-        description = _("No data this week.")
+        description = _("No reports this week.")
     return line_chart(
         html_id=html_id,
         title=_("Reports published per week, last %(weeks)d weeks") % {"weeks": len(points)},

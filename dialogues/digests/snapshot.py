@@ -315,7 +315,12 @@ class _Gatherer:
             "new_reports": self.published_between(start, end).count(),
             "cosignatures": self.cosignatures_between(start, end),
             "status_changes": changes.count(),
-            "resolved_reports": changes.filter(to_status__in=RESOLVED_STATUSES).count(),
+            # Reports, not changes: one resolved in part, then in full, is one barrier.
+            "resolved_reports": changes.filter(to_status__in=RESOLVED_STATUSES)
+            .order_by()  # an ordering column would defeat DISTINCT
+            .values("report_id")
+            .distinct()
+            .count(),
             "new_threads": self.threads().filter(created_at__gte=start, created_at__lt=end).count(),
             "posts": self.posts_between(start, end).count(),
             "official_responses": self.official_posts_between(start, end).count()

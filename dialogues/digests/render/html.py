@@ -19,7 +19,6 @@ from dialogues.digests.render.labels import (
     FIGURE_LABELS,
     SECTION_TITLES,
     STATUS_LABELS,
-    _date,
     _datetime,
     absolute_url,
     change_text,
@@ -27,6 +26,7 @@ from dialogues.digests.render.labels import (
     localise,
     localised_path,
 )
+from dialogues.digests.render.publication import publication
 from dialogues.digests.schema import (
     RESOLVED_STATUSES,
     DigestSnapshot,
@@ -34,6 +34,7 @@ from dialogues.digests.schema import (
     validate_snapshot,
 )
 from dialogues.digests.weeks import parse_iso_week
+from portal.dates import long_date
 
 # The snapshot's sections that list reports by group.
 _GroupSection = Literal["reports_by_market", "reports_by_topic"]
@@ -53,6 +54,7 @@ def _report(item: ReportItem, link: Callable[[str], str], language: str) -> dict
         "visibility": item["visibility"],
         "status": label(STATUS_LABELS, item["status"]),
         "published_at": _datetime(item["published_at"]),
+        "published_on": long_date(item["published_at"], language),
         "url": link(item["url"]),
         "cosignatures": item["cosignatures"],
         # Marked up with lang="..." where it differs from the page, for screen readers.
@@ -95,30 +97,71 @@ def digest_context(
             "to_status": label(STATUS_LABELS, item["to_status"]),
             "resolved": item["to_status"] in RESOLVED_STATUSES,
             "changed_at": _datetime(item["changed_at"]),
+            "changed_on": long_date(item["changed_at"], language),
             "url": link(item["url"]),
         }
         for item in snapshot["status_changes"]
     ]
-    charts = [
-        svg.topic_chart(
-            [(localise(row["name"], language), row["count"]) for row in snapshot["by_topic"]]
-        ),
-        svg.market_chart(
-            [(localise(row["name"], language), row["count"]) for row in snapshot["by_market"]]
-        ),
-        svg.trend_chart([(point["week"], point["count"]) for point in snapshot["trend"]]),
+    about = publication(snapshot, language=language)
+    numbers = _Numbering()
+    # Each report once: a report with two topics is in two topic groups but one market group.
+    new_reports = len(
+        {item["reference"] for group in snapshot["reports_by_market"] for item in group["reports"]}
+    )
+    trend = [(point["week"], point["count"]) for point in snapshot["trend"]]
+    charts: list[tuple[svg.Chart, str, str]] = []
+    if new_reports:
+        charts += [
+            (
+                svg.topic_chart(
+                    [(localise(row["name"], language), row["count"]) for row in snapshot["by_topic"]],
+                    reports=new_reports,
+                ),
+                _("Topic"),
+                about.source_reports,
+            ),
+            (
+                svg.market_chart(
+                    [(localise(row["name"], language), row["count"]) for row in snapshot["by_market"]],
+                    reports=new_reports,
+                ),
+                _("Market"),
+                about.source_reports,
+            ),
+        ]
+    if any(count for _week, count in trend):
+        charts.append((svg.trend_chart(trend), _("Week"), about.source_trend))
+    figures_caption = numbers.table(_("Figures for this week compared with the week before"))
+    chart_items = [
+        {
+            "id": chart.html_id,
+            "title": chart.title,
+            "figure_title": numbers.figure(chart.title),
+            "table_caption": numbers.table(
+                _("%(title)s: the numbers") % {"title": chart.title}
+            ),
+            "description": chart.description,
+            # Safe: charts.py escapes every piece of text it puts in the markup.
+            "svg": mark_safe(chart.svg),  # noqa: S308
+            "rows": chart.rows,
+            "label_header": header,
+            "source": source,
+        }
+        for chart, header, source in charts
     ]
-    chart_headers = [_("Topic"), _("Market"), _("Week")]
     context = {
         "language": language,
         "site_name": settings.SITE_NAME,
+        "about": about,
+        "new_report_count": new_reports,
+        "figures_caption": figures_caption,
         "digest": {
             "week": snapshot["week"],
             "year": year,
             "week_number": week_number,
-            "start": _date(snapshot["week_start"]),
-            "end": _date(snapshot["week_end"]),
-            "compiled_at": _datetime(snapshot["compiled_at"]),
+            "dates": about.dates,
+            "identifier": about.identifier,
+            "compiled_at": about.compiled,
             "edition_kind": edition["kind"],
             "edition_label": label(EDITION_LABELS, edition["kind"]),
             "edition_markets": [localise(item["name"], language) for item in edition["markets"]],
@@ -135,18 +178,7 @@ def digest_context(
             }
             for figure in snapshot["figures"]
         ],
-        "charts": [
-            {
-                "id": chart.html_id,
-                "title": chart.title,
-                "description": chart.description,
-                # Safe: charts.py escapes every piece of text it puts in the markup.
-                "svg": mark_safe(chart.svg),  # noqa: S308
-                "rows": chart.rows,
-                "label_header": header,
-            }
-            for chart, header in zip(charts, chart_headers, strict=True)
-        ],
+        "charts": chart_items,
         "reports_by_market": groups("reports_by_market"),
         "reports_by_topic": groups("reports_by_topic"),
         "most_cosigned": [_report(item, link, language) for item in snapshot["most_cosigned"]],
@@ -160,6 +192,7 @@ def digest_context(
                 "posts": item["posts"],
                 "participants": item["participants"],
                 "last_post_at": _datetime(item["last_post_at"]),
+                "last_post_on": long_date(item["last_post_at"], language),
                 "url": link(item["url"]),
             }
             for item in snapshot["active_threads"]
@@ -171,6 +204,7 @@ def digest_context(
                 "organisation": localise(item["organisation"], language),
                 "excerpt": item["excerpt"],
                 "posted_at": _datetime(item["posted_at"]),
+                "posted_on": long_date(item["posted_at"], language),
                 "visibility": item["visibility"],
                 "report_reference": item.get("report_reference", ""),
                 "url": link(item["url"]),
@@ -189,9 +223,36 @@ def digest_context(
             "status_changes",
             "active_threads",
             "official_responses",
+            "about",
         )
     ]
+    # Tables that only appear when they have rows are numbered in the order the page shows them.
+    context["most_cosigned_caption"] = context["most_cosigned"] and numbers.table(
+        _("Published reports with the most co-signatures from other organisations")
+    )
+    context["status_changes_caption"] = context["other_status_changes"] and numbers.table(
+        _("Reports whose status changed this week")
+    )
+    context["active_threads_caption"] = context["active_threads"] and numbers.table(
+        _("Trade Dialogue threads with the most posts this week")
+    )
     return context
+
+
+class _Numbering:
+    """Numbers tables and figures in the order the digest shows them: "Table 3. ..."."""
+
+    def __init__(self) -> None:
+        self.tables = 0
+        self.figures = 0
+
+    def table(self, title: str) -> str:
+        self.tables += 1
+        return _("Table %(number)d. %(title)s") % {"number": self.tables, "title": title}
+
+    def figure(self, title: str) -> str:
+        self.figures += 1
+        return _("Figure %(number)d. %(title)s") % {"number": self.figures, "title": title}
 
 
 def render_html(

@@ -1,6 +1,7 @@
 """Words and names a digest shows, in the reader's language: labels of codes (statuses,
 visibility, figures, editions, sections), names picked from a snapshot's per-language names,
-links with the reader's language prefix, dates and week-over-week changes."""
+links with the reader's language prefix, dates and week-over-week changes, and what a
+publication states about itself (edition identifier, source, licence, citation)."""
 
 import datetime as dt
 
@@ -52,7 +53,29 @@ SECTION_TITLES: dict[str, Promise] = {
     "trend": gettext_lazy("Trend over 12 weeks"),
     "by_topic": gettext_lazy("Reports by topic"),
     "by_market": gettext_lazy("Reports by market"),
+    "about": gettext_lazy("About this digest"),
 }
+
+# An edition's identifier, as a document symbol to cite: "TDP/WD/2026-W48/PUB". It names
+# the week and the edition, not the language: the three languages are one publication.
+IDENTIFIER_PREFIX = "TDP/WD"
+EDITION_CODES = {"public": "PUB", "officials": "OFF", "personal": "PER"}
+
+# The public edition's data are open: Creative Commons Attribution 4.0 (README, "Open data").
+# Editions for officials carry officials-only reports and are not licensed for sharing.
+PUBLIC_LICENCE_NAME = "CC BY 4.0"
+PUBLIC_LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
+
+
+def edition_identifier(week: str, kind: str) -> str:
+    return f"{IDENTIFIER_PREFIX}/{week}/{EDITION_CODES.get(kind, kind.upper())}"
+
+
+def licence_url(language: str) -> str:
+    """The licence's deed in the reader's language (Creative Commons translates it)."""
+    if language[:2] == "en":
+        return PUBLIC_LICENCE_URL
+    return f"{PUBLIC_LICENCE_URL}deed.{language[:2]}"
 
 
 def label(labels: dict[str, Promise], code: str) -> str:
