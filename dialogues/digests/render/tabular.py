@@ -1,8 +1,10 @@
 """The digest as tables: one CSV and one XLSX workbook, from one description (`SECTIONS`).
 
-The CSV is one file with a `section` column and stable, machine-friendly column names; the
-workbook has one sheet per section with translated headers, a frozen header row and typed
-cells. Cells that a spreadsheet would run as formulas are neutralised (OWASP CSV injection).
+The CSV is one file with a `section` column, stable, machine-friendly column names and ISO
+dates; the workbook opens on a "Notes" sheet (week, edition, source, method, licence, what
+each column means), then has one sheet per section with translated headers, a frozen header
+row, an autofilter, typed cells (real dates, numbers) and links to each report's page. Cells
+that a spreadsheet would run as formulas are neutralised (OWASP CSV injection).
 """
 
 import csv
@@ -12,13 +14,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any, Literal
 
+from django.conf import settings
 from django.utils import translation
 from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from dialogues.digests.render.labels import (
     FIGURE_LABELS,
-    SECTION_TITLES,
     STATUS_LABELS,
     VISIBILITY_LABELS,
     _date,
@@ -26,6 +29,7 @@ from dialogues.digests.render.labels import (
     label,
     localise,
 )
+from dialogues.digests.render.publication import publication
 from dialogues.digests.schema import DigestSnapshot, ReportItem, validate_snapshot
 from dialogues.digests.weeks import iso_week_bounds
 
@@ -50,7 +54,62 @@ class Section:
 
     @property
     def title(self) -> str:
-        return label(SECTION_TITLES, self.key)
+        """The sheet's name: short (Excel allows 31 characters) and unlike any other's."""
+        return label(SHEET_TITLES, self.key)
+
+
+# Sheet names that cannot be confused: a list of reports is a "list", a table of counts is
+# "counts" (not "New reports by topic" beside "Reports by topic").
+SHEET_TITLES: dict[str, Promise] = {
+    "notes": gettext_lazy("Notes"),
+    "figures": gettext_lazy("Figures"),
+    "reports_by_market": gettext_lazy("Report list by market"),
+    "reports_by_topic": gettext_lazy("Report list by topic"),
+    "most_cosigned": gettext_lazy("Most co-signed"),
+    "status_changes": gettext_lazy("Status changes"),
+    "active_threads": gettext_lazy("Active threads"),
+    "official_responses": gettext_lazy("Official responses"),
+    "trend": gettext_lazy("Trend, 12 weeks"),
+    "by_topic": gettext_lazy("Counts by topic"),
+    "by_market": gettext_lazy("Counts by market"),
+}
+
+# What each column holds, for the workbook's "Notes" sheet (by column key).
+COLUMN_NOTES: dict[str, Promise] = {
+    "reference": gettext_lazy("The report's reference; links to its page on the portal."),
+    "title": gettext_lazy("The report's or thread's title, in the language it was written in."),
+    "summary": gettext_lazy("The report's short summary, as the firm wrote it."),
+    "market_code": gettext_lazy("The affected market's code (ISO 3166-1 alpha-2)."),
+    "market": gettext_lazy("The affected market: where the firm met the barrier."),
+    "topic_codes": gettext_lazy("The codes of the report's topics, separated by semicolons."),
+    "topics": gettext_lazy("The report's e-commerce topics, separated by semicolons."),
+    "organisation": gettext_lazy(
+        "Who filed the report: the organisation's name, or a description without the name "
+        "for anonymised reports."
+    ),
+    "visibility": gettext_lazy(
+        "Who may read it: Public, Anonymised (the firm is not named) or Officials only."
+    ),
+    "status": gettext_lazy("The report's status when the digest was compiled."),
+    "date": gettext_lazy("The date (UTC) named in the column's header."),
+    "cosignatures": gettext_lazy("How many organisations have co-signed the report in all."),
+    "url": gettext_lazy("The page on the portal."),
+    "code": gettext_lazy(
+        "The code of what the row counts or groups by: a figure, market, topic, theme or week."
+    ),
+    "name": gettext_lazy("The name of that figure, market, topic or theme."),
+    "count": gettext_lazy(
+        "The number for this week: reports (each counted once), or posts for threads."
+    ),
+    "previous_count": gettext_lazy("The same figure for the week before."),
+    "change": gettext_lazy("This week's figure minus the previous week's."),
+    "rank": gettext_lazy("Position in the ranking, 1 first."),
+    "from_status": gettext_lazy("The report's status before the change."),
+    "to_status": gettext_lazy("The report's status after the change."),
+    "participants": gettext_lazy("How many people posted in the thread during the week."),
+    "author": gettext_lazy("The official who responded."),
+    "excerpt": gettext_lazy("The beginning of the response."),
+}
 
 
 def _report_row(item: ReportItem, language: str) -> dict[str, Any]:
@@ -370,27 +429,89 @@ def _sheet_title(title: str, used: set[str]) -> str:
 
 
 def render_xlsx(snapshot: DigestSnapshot, target: IO[bytes], *, language: str) -> None:
-    """Write the workbook: one sheet per section, bold frozen header row, typed cells."""
+    """Write the workbook: a "Notes" sheet, then one sheet per section with a bold frozen
+    header row, an autofilter, typed cells and links; title, author, subject and language
+    in the document's properties."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
     validate_snapshot(snapshot)
     workbook = Workbook(write_only=True)  # streams rows to disk instead of holding them
     bold = Font(bold=True)
+    link_font = Font(color="0B4F8A", underline="single")
+    wrapped = Alignment(wrap_text=True, vertical="top")
     used_titles: set[str] = set()
 
-    def text_cell(sheet: Any, value: str, *, header: bool = False) -> Any:
+    def text_cell(sheet: Any, value: str, *, header: bool = False, link: str = "") -> Any:
         cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
         # A text starting with "=" would otherwise be stored as a formula.
         cell.data_type = "s"
         if header:
             cell.font = bold
+        if link:
+            cell.hyperlink = link
+            cell.font = link_font
         return cell
 
+    def finish(sheet: Any, columns: int, rows: int) -> None:
+        """Autofilter over the header and every row (a header-only table too)."""
+        sheet.auto_filter.ref = f"A1:{get_column_letter(columns)}{rows + 1}"
+
     with translation.override(language):
+        about = publication(snapshot, language=language)
+        workbook.properties.title = about.running_header
+        workbook.properties.creator = settings.SITE_NAME
+        workbook.properties.subject = str(_("Weekly digest of e-commerce barrier reports"))
+        workbook.properties.description = about.citation
+        workbook.properties.keywords = about.identifier
+        workbook.properties.language = language
+        workbook.properties.identifier = about.identifier
+
+        notes = workbook.create_sheet(title=_sheet_title(label(SHEET_TITLES, "notes"), used_titles))
+        notes.column_dimensions["A"].width = 28
+        notes.column_dimensions["B"].width = 36
+        notes.column_dimensions["C"].width = 90
+        facts = [
+            (_("Title"), about.running_header),
+            (_("Week"), f"{about.dates} ({snapshot['week']})"),
+            (_("Edition"), about.edition_label),
+            (_("Identifier"), about.identifier),
+            (_("Compiled"), f"{about.compiled} UTC"),
+            (_("Source"), about.source_all),
+            *((_("Method"), paragraph) for paragraph in about.method),
+            (_("Suggested citation"), about.citation),
+            (_("Licence"), about.licence_text),
+        ]
+        for name, value in facts:
+            value_cell = text_cell(notes, value)
+            value_cell.alignment = wrapped
+            notes.append([text_cell(notes, str(name), header=True), value_cell])
+        if about.licence_url:
+            notes.append(["", text_cell(notes, about.licence_url, link=about.licence_url)])
+        notes.append([])
+        first_row = len(facts) + (3 if about.licence_url else 2)
+        notes.append(
+            [
+                text_cell(notes, str(header), header=True)
+                for header in (_("Sheet"), _("Column"), _("What it holds"))
+            ]
+        )
+        meanings = 0
+        for section in SECTIONS:
+            for column in section.columns:
+                notes.append(
+                    [
+                        text_cell(notes, section.title),
+                        text_cell(notes, str(column.header)),
+                        text_cell(notes, str(COLUMN_NOTES.get(column.key, ""))),
+                    ]
+                )
+                meanings += 1
+        notes.auto_filter.ref = f"A{first_row}:C{first_row + meanings}"
+
         for section in SECTIONS:
             sheet = workbook.create_sheet(title=_sheet_title(section.title, used_titles))
             sheet.freeze_panes = "A2"
@@ -399,13 +520,19 @@ def render_xlsx(snapshot: DigestSnapshot, target: IO[bytes], *, language: str) -
             sheet.append(
                 [text_cell(sheet, str(column.header), header=True) for column in section.columns]
             )
+            count = 0
             for row in section.rows(snapshot, language):
+                url = row.get("url") or ""
                 cells: list[Any] = []
                 for column in section.columns:
                     value = row.get(column.key)
                     if value is None or column.kind in {"int", "date"}:
                         cells.append(value)
+                    elif column.key in {"reference", "url"} and url and value:
+                        cells.append(text_cell(sheet, str(value), link=url))
                     else:
                         cells.append(text_cell(sheet, str(value)))
                 sheet.append(cells)
+                count += 1
+            finish(sheet, len(section.columns), count)
     workbook.save(target)
