@@ -310,7 +310,8 @@ def test_bar_chart_is_accessible_escaped_svg_with_table_rows():
     assert "Payments <&>" in root.find(f"{SVG}desc").text
     assert chart.rows == [('Payments <&> "cards"', 5), ("De minimis", 2)]
     bars = root.findall(f".//{SVG}rect")
-    assert [float(bar.get("width")) for bar in bars] == [576.0, 230.4]
+    # Bars share the width left after the value: 5 fills it, 2 is two-fifths of it.
+    assert [float(bar.get("width")) for bar in bars] == [312.0, 124.8]
     assert "<script" not in chart.svg
     assert "style=" not in chart.svg
     assert not re.search(r"\son[a-z]+=", chart.svg)
@@ -326,22 +327,23 @@ def test_bar_colour_has_at_least_three_to_one_contrast_on_white():
         assert (1.05) / (luminance(colour) + 0.05) >= 3
 
 
-def test_trend_chart_has_a_point_and_week_label_per_week():
+def test_trend_chart_has_a_point_per_week_and_labels_every_other_week_ending_with_the_last():
     points = [(week, index) for index, week in enumerate(iso_weeks_ending(WEEK))]
     with translation.override("en"):
         chart = digest_charts.trend_chart(points)
     root = _parse_svg(chart.svg)
     assert len(root.findall(f".//{SVG}circle")) == 12
     labels = [text.text for text in root.findall(f".//{SVG}text")]
-    assert "W37" in labels
-    assert "W48" in labels
+    assert [label for label in labels if label.startswith("W")] == [
+        "W38", "W40", "W42", "W44", "W46", "W48"
+    ]  # fmt: skip
     assert "11 in 2026-W48" in chart.description
 
 
-def test_empty_charts_say_there_is_no_data():
+def test_empty_charts_say_there_are_no_reports():
     with translation.override("en"):
         chart = digest_charts.market_chart([])
-    assert "No data this week." in chart.svg
+    assert "No reports this week." in chart.svg
     assert chart.description == "No new reports this week."
 
 
@@ -459,13 +461,14 @@ def test_pdf_has_contents_with_page_numbers_and_page_footer(pdf_path: Path):
         text=True,
         timeout=60,
     ).stdout
-    first_page = text.split("\f")[0]
-    assert "Contents" in first_page
-    # "The week in figures ........ 2": a dot leader and the page the section starts on.
-    assert re.search(r"The week in figures\s*\.+\s*\d+", first_page)
-    assert re.search(r"Most co-signed reports\s*\.+\s*\d+", first_page)
+    contents_page = text.split("\f")[1]  # after the cover
+    assert "Contents" in contents_page
+    # "The week in figures ........ 3": a dot leader and the page the section starts on.
+    assert re.search(r"The week in figures\s*\.+\s*\d+", contents_page)
+    assert re.search(r"Most co-signed reports\s*\.+\s*\d+", contents_page)
+    assert re.search(r"About this digest\s*\.+\s*\d+", contents_page)
     page_count = text.count("\f")
-    assert re.search(rf"\b1\s*/\s*{page_count}\b", first_page)
+    assert re.search(rf"\b2\s*/\s*{page_count}\b", contents_page)
 
 
 def test_pdf_links_are_absolute_and_point_at_the_site(pdf_path: Path, settings):
@@ -474,7 +477,10 @@ def test_pdf_links_are_absolute_and_point_at_the_site(pdf_path: Path, settings):
     ).stdout
     urls = [line.split()[-1] for line in listing.splitlines()[1:]]
     assert f"{settings.SITE_URL}/reports/TB-2026-00001/" in urls
-    assert all(url.startswith(settings.SITE_URL) for url in urls)
+    # The site's pages, and the public edition's licence.
+    licence = "https://creativecommons.org/licenses/by/4.0/"
+    assert licence in urls
+    assert all(url.startswith(settings.SITE_URL) for url in urls if url != licence)
 
 
 # --- CSV ------------------------------------------------------------------------------------
@@ -549,23 +555,23 @@ def workbook(tmp_path: Path):
     return load_workbook(path)
 
 
-def test_xlsx_has_one_sheet_per_section_with_frozen_bold_header(workbook):
-    assert len(workbook.sheetnames) == len(SECTIONS)
-    assert workbook.sheetnames[0] == "The week in figures"
-    for sheet in workbook.worksheets:
+def test_xlsx_has_notes_then_one_sheet_per_section_with_frozen_bold_header(workbook):
+    assert len(workbook.sheetnames) == len(SECTIONS) + 1
+    assert workbook.sheetnames[:2] == ["Notes", "Figures"]
+    for sheet in workbook.worksheets[1:]:
         assert sheet.freeze_panes == "A2"
         assert all(cell.font.bold for cell in sheet[1])
         assert len(sheet.title) <= 31
 
 
 def test_xlsx_cells_are_typed(workbook):
-    figures = workbook["The week in figures"]
+    figures = workbook["Figures"]
     header = [cell.value for cell in figures[1]]
     assert header == ["Figure code", "Figure", "This week", "Previous week", "Change"]
     first = list(figures[2])
     assert first[2].data_type == "n"
     assert isinstance(first[2].value, int)
-    by_market = workbook["New reports by market"]
+    by_market = workbook["Report list by market"]
     header = [cell.value for cell in by_market[1]]
     published = by_market.cell(row=2, column=header.index("Published on") + 1)
     assert published.is_date
