@@ -31,6 +31,7 @@ class Publication:
     week_label: str  # "Week 48 of 2026"
     edition_label: str
     compiled: str  # "30 November 2026, 05:00"
+    document_title: str  # the PDF's title, shown by readers instead of the file name
     running_header: str
     source_reports: str
     source_trend: str
@@ -107,6 +108,8 @@ def publication(snapshot: DigestSnapshot, *, language: str) -> Publication:
         week_label=_("Week %(number)d of %(year)d") % {"number": number, "year": year},
         edition_label=edition_label,
         compiled=dates.long_datetime(snapshot["compiled_at"], language),
+        document_title=_("%(site)s: Weekly digest, %(dates)s (%(edition)s)")
+        % {"site": site, "dates": span, "edition": edition_label},
         running_header=_("%(site)s · Weekly digest, %(dates)s · %(edition)s")
         % {"site": site, "dates": span, "edition": edition_label},
         source_reports=_("Source: %(site)s, barrier reports self-declared by firms, %(dates)s.")
