@@ -170,7 +170,7 @@ def test_pdf_is_tagged_pdf_ua_with_language_title_and_bookmarks(
     assert re.search(r"^Tagged:\s+yes$", info, re.MULTILINE)
     title = re.search(r"^Title:\s+(.+)$", info, re.MULTILINE).group(1)
     assert title == (
-        "Trade Dialogues Portal\u202f: Synthèse hebdomadaire, 23–29 novembre 2026 "
+        "Trade Dialogues Portal : Synthèse hebdomadaire, 23–29 novembre 2026 "
         "(Édition pour les représentants officiels)"
     )
     structure = run("pdfinfo", "-struct", str(path))
