@@ -98,7 +98,9 @@ def bar_chart(
     largest = max((value for _label, value in rows), default=0)
     parts = _svg_open(html_id, title, description, height)
     if not rows:
-        parts.append(f'<text x="0" y="{top + FONT_SIZE}">{_text(_("No reports this week."))}</text>')
+        parts.append(
+            f'<text x="0" y="{top + FONT_SIZE}">{_text(_("No reports this week."))}</text>'
+        )
     y = top
     for (_label, value), lines in zip(rows, labels, strict=True):
         width = 0 if largest == 0 else round(bar_area * value / largest, 1)
@@ -236,10 +238,7 @@ def _bar_description(rows: Sequence[tuple[str, int]], *, kind: str, reports: int
     ]
     if kind == "topic" and placed > total:
         sentences.append(
-            _(
-                "A report can concern several topics, so the topics add up to more than "
-                "%(count)d."
-            )
+            _("A report can concern several topics, so the topics add up to more than %(count)d.")
             % {"count": total}
         )
     return " ".join(sentences)

@@ -114,7 +114,10 @@ def digest_context(
         charts += [
             (
                 svg.topic_chart(
-                    [(localise(row["name"], language), row["count"]) for row in snapshot["by_topic"]],
+                    [
+                        (localise(row["name"], language), row["count"])
+                        for row in snapshot["by_topic"]
+                    ],
                     reports=new_reports,
                 ),
                 _("Topic"),
@@ -122,7 +125,10 @@ def digest_context(
             ),
             (
                 svg.market_chart(
-                    [(localise(row["name"], language), row["count"]) for row in snapshot["by_market"]],
+                    [
+                        (localise(row["name"], language), row["count"])
+                        for row in snapshot["by_market"]
+                    ],
                     reports=new_reports,
                 ),
                 _("Market"),
@@ -137,9 +143,7 @@ def digest_context(
             "id": chart.html_id,
             "title": chart.title,
             "figure_title": numbers.figure(chart.title),
-            "table_caption": numbers.table(
-                _("%(title)s: the numbers") % {"title": chart.title}
-            ),
+            "table_caption": numbers.table(_("%(title)s: the numbers") % {"title": chart.title}),
             "description": chart.description,
             # Safe: charts.py escapes every piece of text it puts in the markup.
             "svg": mark_safe(chart.svg),  # noqa: S308

@@ -485,8 +485,8 @@ def render_xlsx(snapshot: DigestSnapshot, target: IO[bytes], *, language: str) -
             (_("Suggested citation"), about.citation),
             (_("Licence"), about.licence_text),
         ]
-        for name, value in facts:
-            value_cell = text_cell(notes, value)
+        for name, fact in facts:
+            value_cell = text_cell(notes, fact)
             value_cell.alignment = wrapped
             notes.append([text_cell(notes, str(name), header=True), value_cell])
         if about.licence_url:
