@@ -408,4 +408,8 @@ def test_an_empty_week_says_no_reports_this_week_once():
     html = render_html(snapshot, language="en")
     assert html.count("No reports this week.") == 1
     assert "No data" not in html
+    assert "No new reports" not in html
     assert "<svg" not in html
+    assert 'href="#digest-charts"' not in html
+    assert 'href="#digest-reports_by_topic"' not in html
+    assert 'href="#digest-reports_by_market"' in html

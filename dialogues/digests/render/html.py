@@ -216,6 +216,12 @@ def digest_context(
             for item in snapshot["official_responses"]
         ],
     }
+    # Sections an empty week leaves out: it says "No reports this week." once, not three times.
+    left_out = set()
+    if not chart_items:
+        left_out.add("charts")
+    if not context["reports_by_topic"]:
+        left_out.add("reports_by_topic")
     context["contents"] = [
         (f"digest-{key}", label(SECTION_TITLES, key))
         for key in (
@@ -229,6 +235,7 @@ def digest_context(
             "official_responses",
             "about",
         )
+        if key not in left_out
     ]
     # Tables that only appear when they have rows are numbered in the order the page shows them.
     context["most_cosigned_caption"] = context["most_cosigned"] and numbers.table(
