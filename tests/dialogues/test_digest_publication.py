@@ -182,6 +182,7 @@ def test_pdf_is_tagged_pdf_ua_with_language_title_and_bookmarks(
     assert b"/Lang (fr)" in objects
     assert b"/DisplayDocTitle true" in objects
     assert b'pdfuaid:part="1"' in objects
+    assert objects.count(b"/Alt ") == 3  # each chart has alternative text (its SVG title)
     outline = run("pdftohtml", "-xml", "-i", "-stdout", str(path))
     bookmarks = re.findall(r"<item page=\"\d+\">([^<]+)</item>", outline)
     assert bookmarks[0] == "23–29 novembre 2026"
