@@ -153,7 +153,7 @@ def signed_in_cookie(email: str) -> str:
     return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
 
 
-def pages_to_measure(week: str | None) -> list[Page]:
+def pages_to_measure(week: str | None, scale: str) -> list[Page]:
     from dialogues import bench_data, conf
     from dialogues.models import Thread
     from submissions.models import BarrierReport
@@ -182,7 +182,7 @@ def pages_to_measure(week: str | None) -> list[Page]:
         Page("dialogues", "/dialogues/", min_ratio=anonymous),
         Page("theme", thread.theme.get_absolute_url(), min_ratio=anonymous),
         Page(
-            f"thread, last page ({thread.last_number:,} posts)",
+            f"thread, last page ({bench_data.SCALES[scale].big_thread_posts:,} posts)",
             f"{thread.get_absolute_url()}?page={last_page}",
             min_ratio=anonymous,
         ),
@@ -204,7 +204,7 @@ def pages_to_measure(week: str | None) -> list[Page]:
         Page("reports (official)", "/reports/", visitor="official", min_ratio=signed_in),
     ]
     if week:
-        pages.append(Page(f"digest {week}", f"/digests/{week}/"))
+        pages.append(Page("digest page", f"/digests/{week}/"))
     return pages
 
 
@@ -416,10 +416,22 @@ def mark(ok: bool | None) -> str:
     return "" if ok is None else ("pass" if ok else "**FAIL**")
 
 
-def check_targets(pages: list[Page], digest: dict | None, exports: list[dict]) -> list[dict]:
+def check_targets(
+    pages: list[Page], digest: dict | None, exports: list[dict], small: dict[str, float]
+) -> list[dict]:
     targets = []
     for page in pages:
         result = page.result
+        if page.name in small:
+            result["small_p95_ms"] = small[page.name]
+            targets.append(
+                {
+                    "what": f"{page.name}: p95 <= 2 x p95 at small",
+                    "ok": result["server_p95_ms"] <= 2 * small[page.name],
+                }
+            )
+        if result["errors"] or result["timeouts"]:
+            targets.append({"what": f"{page.name}: no errors under load", "ok": False})
         targets.append(
             {
                 "what": f"{page.name}: server p95 <= {P95_MAX_MS} ms",
@@ -471,6 +483,8 @@ def markdown(report: dict) -> str:
         sent = f"{r['bytes_sent'] / 1024:.1f} KB" + ("" if r["gzip_by_server"] else " (plain)")
         ok = [t["ok"] for t in report["targets"] if t["what"].startswith(page["name"] + ":")]
         status = "" if r["status"] == [200] else f" (HTTP {r['status']})"
+        if r["errors"] or r["timeouts"]:
+            status += f" ({r['errors']} errors, {r['timeouts']} timeouts under load)"
         lines.append(
             f"| {page['name']}{status} | {page['visitor']} | {r['server_p50_ms']:.0f} ms "
             f"| {r['server_p95_ms']:.0f} ms | {r['queries']} | {sent} | {r['rps']:.1f} "
@@ -533,7 +547,7 @@ def main() -> None:
     print("Compiling last week's digest…", flush=True)
     digest = compile_digest(env)
     print(f"  {digest}", flush=True)
-    pages = pages_to_measure(digest["week"] if digest["ok"] else None)
+    pages = pages_to_measure(digest["week"] if digest["ok"] else None, args.scale)
     if args.only:
         pages = [page for page in pages if args.only in page.name]
     from dialogues.bench_data import BENCH_MEMBER_EMAIL, BENCH_OFFICIAL_EMAIL
@@ -593,7 +607,11 @@ def main() -> None:
         "digest": digest,
         "exports": exports,
     }
-    report["targets"] = check_targets(pages, digest, exports)
+    small = {}
+    if args.scale != "small" and (OUT_DIR / "small.json").exists():
+        earlier = json.loads((OUT_DIR / "small.json").read_text())
+        small = {page["name"]: page["result"]["server_p95_ms"] for page in earlier["pages"]}
+    report["targets"] = check_targets(pages, digest, exports, small)
     text = markdown(report)
     for stem in (args.scale, "latest"):
         (OUT_DIR / f"{stem}.json").write_text(json.dumps(report, indent=2) + "\n")
