@@ -138,14 +138,15 @@ def setup_django(env: dict[str, str]) -> None:
 
 def signed_in_cookie(email: str) -> str:
     """A session for one of bench_data's accounts, as a sign-in would leave it."""
+    from importlib import import_module
+
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
 
     from portal.models import User
 
     user = User.objects.get(email=email)
-    session = SessionStore()
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
     session[SESSION_KEY] = str(user.pk)
     session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
