@@ -475,13 +475,15 @@ def markdown(report: dict) -> str:
         f"load average {meta['load_average']} on {meta['cpus']} CPUs. wrk: 1 thread, "
         f"4 connections, {meta['wrk_seconds']} s per run, baseline and page in turn.",
         "",
-        "| page | who | server p50 | server p95 | queries | sent (gzip) | rps | wrk p50 "
+        "| page | who | server p50 | server p95 | queries | sent | rps | wrk p50 "
         "| wrk p99 | vs baseline | targets |",
         "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|",
     ]
     for page in report["pages"]:
         r = page["result"]
-        sent = f"{r['bytes_sent'] / 1024:.1f} KB" + ("" if r["gzip_by_server"] else " (plain)")
+        sent = f"{r['bytes_sent'] / 1024:.1f} KB"
+        if not r["gzip_by_server"]:
+            sent += f" plain ({r['bytes_if_gzipped'] / 1024:.1f} KB if gzipped)"
         ok = [t["ok"] for t in report["targets"] if t["what"].startswith(page["name"] + ":")]
         status = "" if r["status"] == [200] else f" (HTTP {r['status']})"
         if r["errors"] or r["timeouts"]:
