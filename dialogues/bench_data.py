@@ -308,6 +308,8 @@ def copy_rows(
     for field in model._meta.concrete_fields:
         if field.column in given or field.null or isinstance(field, models.AutoField):
             continue
+        if isinstance(field, models.GeneratedField):  # PostgreSQL computes it
+            continue
         if not field.has_default():
             raise RuntimeError(
                 f"{model._meta.label}.{field.name} has no default: teach dialogues/bench_data.py"
