@@ -33,6 +33,7 @@ from portal.permissions import (
     official_required,
     public,
 )
+from portal.types import SignedInRequest
 from portal.uploads import name_as_sent
 from submissions import exports, files, filing, selectors, services
 from submissions.forms import (
@@ -83,7 +84,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
 
 @member_required
 @require_safe
-def report_mine(request: HttpRequest) -> HttpResponse:
+def report_mine(request: SignedInRequest) -> HttpResponse:
     reports = selectors.report_mine_for(viewer=request.user)
     page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -133,7 +134,7 @@ def report_detail(request: HttpRequest, reference: str) -> HttpResponse:
 
 @member_required
 @require_POST
-def report_cosign(request: HttpRequest, reference: str) -> HttpResponse:
+def report_cosign(request: SignedInRequest, reference: str) -> HttpResponse:
     report = selectors.report_get_for(viewer=request.user, reference=reference)
     if not can_cosign(request.user, report):
         messages.error(request, _("Your organisation cannot co-sign this report."))
@@ -157,7 +158,7 @@ def report_cosign(request: HttpRequest, reference: str) -> HttpResponse:
 
 @member_required
 @require_POST
-def report_cosign_withdraw(request: HttpRequest, reference: str) -> HttpResponse:
+def report_cosign_withdraw(request: SignedInRequest, reference: str) -> HttpResponse:
     report = selectors.report_get_for(viewer=request.user, reference=reference)
     services.report_cosign_withdraw(actor=request.user, report=report)
     messages.success(request, _("Your organisation's co-signature has been withdrawn."))
@@ -166,7 +167,7 @@ def report_cosign_withdraw(request: HttpRequest, reference: str) -> HttpResponse
 
 @official_required
 @require_POST
-def report_respond(request: HttpRequest, reference: str) -> HttpResponse:
+def report_respond(request: SignedInRequest, reference: str) -> HttpResponse:
     report = selectors.report_get_for(viewer=request.user, reference=reference)
     if not can_respond_officially(request.user, report):
         messages.error(request, _("This report is not open to official responses."))
@@ -276,7 +277,7 @@ def _not_a_member(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def report_new(request: HttpRequest) -> HttpResponse:
+def report_new(request: SignedInRequest) -> HttpResponse:
     """The first step: a title and summary start a draft for the viewer's organisation."""
     if not can_file_reports(request.user):
         return _not_a_member(request)
@@ -319,7 +320,7 @@ def _after_step(request: HttpRequest, report: BarrierReport, step: str) -> HttpR
 
 @member_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def draft_step(request: HttpRequest, draft: UUID, step: str) -> HttpResponse:
+def draft_step(request: SignedInRequest, draft: UUID, step: str) -> HttpResponse:
     report = selectors.report_draft_get_for(viewer=request.user, public_id=draft)
     if step not in STEP_FORMS:
         raise Http404
@@ -338,7 +339,7 @@ def draft_step(request: HttpRequest, draft: UUID, step: str) -> HttpResponse:
     return _render_step(request, report, step, form)
 
 
-def _evidence_step(request: HttpRequest, report: BarrierReport) -> HttpResponse:
+def _evidence_step(request: SignedInRequest, report: BarrierReport) -> HttpResponse:
     if request.method != "POST":
         form = EvidenceStepForm(initial=step_initial("evidence", report))
         return _render_step(request, report, "evidence", form)
@@ -374,7 +375,7 @@ def _evidence_step(request: HttpRequest, report: BarrierReport) -> HttpResponse:
 
 @member_required
 @require_POST
-def attachment_remove(request: HttpRequest, draft: UUID, attachment_id: int) -> HttpResponse:
+def attachment_remove(request: SignedInRequest, draft: UUID, attachment_id: int) -> HttpResponse:
     report = selectors.report_draft_get_for(viewer=request.user, public_id=draft)
     attachment = next((a for a in report.attachments.all() if a.pk == attachment_id), None)
     if attachment is None:
@@ -389,7 +390,7 @@ def attachment_remove(request: HttpRequest, draft: UUID, attachment_id: int) -> 
 
 @member_required
 @require_safe
-def draft_similar(request: HttpRequest, draft: UUID) -> HttpResponse:
+def draft_similar(request: SignedInRequest, draft: UUID) -> HttpResponse:
     """Has this been reported already? Co-signing is quicker than filing again."""
     report = selectors.report_draft_get_for(viewer=request.user, public_id=draft)
     similar = selectors.report_similar_for(
@@ -412,7 +413,7 @@ def draft_similar(request: HttpRequest, draft: UUID) -> HttpResponse:
 
 @member_required
 @require_POST
-def draft_cosign_instead(request: HttpRequest, draft: UUID, reference: str) -> HttpResponse:
+def draft_cosign_instead(request: SignedInRequest, draft: UUID, reference: str) -> HttpResponse:
     report = selectors.report_draft_get_for(viewer=request.user, public_id=draft)
     original = selectors.report_get_for(viewer=request.user, reference=reference)
     if not can_cosign(request.user, original):
@@ -488,14 +489,14 @@ def _render_check(
 
 @member_required
 @require_safe
-def draft_check(request: HttpRequest, draft: UUID) -> HttpResponse:
+def draft_check(request: SignedInRequest, draft: UUID) -> HttpResponse:
     report = selectors.report_draft_get_for(viewer=request.user, public_id=draft)
     return _render_check(request, report)
 
 
 @member_required
 @require_POST
-def draft_submit(request: HttpRequest, draft: UUID) -> HttpResponse:
+def draft_submit(request: SignedInRequest, draft: UUID) -> HttpResponse:
     report = selectors.report_draft_get_for(viewer=request.user, public_id=draft)
     try:
         report = services.report_submit(actor=request.user, report=report)
@@ -514,7 +515,7 @@ def draft_submit(request: HttpRequest, draft: UUID) -> HttpResponse:
 
 @member_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def draft_delete(request: HttpRequest, draft: UUID) -> HttpResponse:
+def draft_delete(request: SignedInRequest, draft: UUID) -> HttpResponse:
     report = selectors.report_draft_get_for(viewer=request.user, public_id=draft)
     if report.status != BarrierReport.Status.DRAFT:
         raise Http404
@@ -530,7 +531,7 @@ def draft_delete(request: HttpRequest, draft: UUID) -> HttpResponse:
 
 @moderator_required
 @require_safe
-def triage_queue(request: HttpRequest) -> HttpResponse:
+def triage_queue(request: SignedInRequest) -> HttpResponse:
     form = QueueFilterForm(request.GET or None)
     reports = selectors.report_queue_for(viewer=request.user, filters=form.filters())
     page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -562,7 +563,7 @@ def _render_triage(
 
 @moderator_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def triage_report(request: HttpRequest, reference: str) -> HttpResponse:
+def triage_report(request: SignedInRequest, reference: str) -> HttpResponse:
     report = selectors.report_get_for(viewer=request.user, reference=reference)
     allowed = moderator_transitions(request.user, report)
     if request.method != "POST":
