@@ -124,7 +124,7 @@ DERIVED_SQL = [
     """,
 ]
 
-TABLES_TO_ANALYZE = [
+TABLES_TO_ANALYZE: list[type[models.Model]] = [
     Organisation,
     User,
     BarrierReport,
@@ -494,7 +494,7 @@ class Generator:
         self.members: list[int] = []
         self.user_official: dict[int, int] = {}  # official user id -> organisation id
         self.user_org: dict[int, int] = {}
-        rows = []
+        rows: list[tuple[Any, ...]] = []
         user_id = self.user_base
         for index in range(self.scale.organisations):
             org_id = self.org_base + index
@@ -883,7 +883,7 @@ class Generator:
             copy_rows(Post, POST_COLUMNS, rows)
 
     def thread_reports(self) -> None:
-        rows = []
+        rows: list[tuple[int, int]] = []
         for index in range(self.scale.threads):
             if self.published_public and self.rng.random() < 0.2:
                 picked = {
@@ -931,11 +931,11 @@ class Generator:
             )
         moderator = people.get(email=BENCH_MODERATOR_EMAIL)
         moderator.groups.add(Group.objects.get_or_create(name=settings.MODERATORS_GROUP)[0])
-        member = people.get(email=BENCH_MEMBER_EMAIL)
+        member = people.select_related("organisation").get(email=BENCH_MEMBER_EMAIL)
         BarrierReport.objects.create(
             title=BENCH_DRAFT_TITLE,
             summary="Our payment gateway refuses foreign merchants, so we cannot take cards.",
-            organisation_id=member.organisation_id,
+            organisation=Organisation.objects.get(members=member),
             reporter=member,
             language="en",
         )

@@ -5,6 +5,8 @@ small: 5,000 reports; medium: 50,000 reports and 100,000 posts; large: 500,000 r
 own database (portal_bench_<scale>) after `migrate`. See dialogues/bench_data.py.
 """
 
+import sys
+
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from dialogues import bench_data
@@ -20,6 +22,6 @@ class Command(BaseCommand):
     def handle(self, *args, scale: str, seed: int, **options) -> None:
         self.stderr.write(f"Generating {scale} benchmark data: {bench_data.SCALES[scale]}")
         try:
-            bench_data.generate(scale, seed=seed, out=self.stderr._out)
+            bench_data.generate(scale, seed=seed, out=sys.stderr)
         except RuntimeError as error:
             raise CommandError(str(error)) from None
