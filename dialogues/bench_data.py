@@ -931,7 +931,7 @@ class Generator:
             )
         moderator = people.get(email=BENCH_MODERATOR_EMAIL)
         moderator.groups.add(Group.objects.get_or_create(name=settings.MODERATORS_GROUP)[0])
-        member = people.select_related("organisation").get(email=BENCH_MEMBER_EMAIL)
+        member = people.get(email=BENCH_MEMBER_EMAIL)
         BarrierReport.objects.create(
             title=BENCH_DRAFT_TITLE,
             summary="Our payment gateway refuses foreign merchants, so we cannot take cards.",
