@@ -351,7 +351,7 @@ def wrk(port: int, path: str, cookie: str, seconds: int) -> dict:
     }
 
 
-def compile_digest(env: dict[str, str]) -> dict:
+def compile_digest(env: dict[str, str], timeout_s: float) -> dict:
     """Last complete week's public and officials editions, in a child process."""
     from django.utils import timezone
 
@@ -368,7 +368,14 @@ def compile_digest(env: dict[str, str]) -> dict:
         env=env,
         stdout=subprocess.DEVNULL,
     )
-    _, status, usage = os.wait4(process.pid, 0)
+    # wait4 gives the child's own peak memory; polled so that a compile can be given up.
+    while True:
+        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+        if pid:
+            break
+        if time.monotonic() - started > timeout_s:
+            process.kill()
+        time.sleep(0.5)
     process.returncode = os.waitstatus_to_exitcode(status)
     seconds = time.monotonic() - started
     return {
@@ -528,6 +535,12 @@ def main() -> None:
         "--regenerate", action="store_true", default=bool(os.environ.get("BENCH_REGENERATE"))
     )
     parser.add_argument("--only", default="", help="Measure pages whose name contains this.")
+    parser.add_argument(
+        "--digest-timeout",
+        type=float,
+        default=float(os.environ.get("BENCH_DIGEST_TIMEOUT", "900")),
+        help="Seconds after which the digest compile is stopped and marked failed.",
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install wrk")
@@ -548,7 +561,7 @@ def main() -> None:
     from submissions.models import BarrierReport
 
     print("Compiling last week's digest…", flush=True)
-    digest = compile_digest(env)
+    digest = compile_digest(env, args.digest_timeout)
     print(f"  {digest}", flush=True)
     pages = pages_to_measure(digest["week"] if digest["ok"] else None, args.scale)
     if args.only:
