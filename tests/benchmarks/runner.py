@@ -504,8 +504,9 @@ def markdown(report: dict) -> str:
     lines += ["", f"Baseline (hello world, same middleware): {report['baseline_rps']:.0f} rps."]
     digest = report.get("digest")
     if digest:
+        outcome = "compiled in" if digest["ok"] else "**failed or stopped** after"
         lines.append(
-            f"Digest {digest['week']} ({digest['new_reports']:,} new reports): compiled in "
+            f"Digest {digest['week']} ({digest['new_reports']:,} new reports): {outcome} "
             f"{digest['seconds']} s, peak memory {digest['peak_rss_mb']} MB "
             f"{mark(digest['ok'] and digest['seconds'] < DIGEST_MAX_SECONDS)}."
         )
