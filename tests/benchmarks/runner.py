@@ -397,12 +397,18 @@ def export(server: Server, path: str, expected_rows: int) -> dict:
         response = connection.getresponse()
         status = response.status
         text = io.TextIOWrapper(response, encoding="utf-8", newline="")
+        # Counted as they arrive, so a response cut off midway still says how far it got.
+        rows = -1  # the CSV's header row; the JSON's header line
         if path.endswith(".csv"):
-            rows = sum(1 for _ in csv.reader(text)) - 1  # a header row, then one per report
-        else:  # one record a line after the header line
-            rows = sum(1 for line in text if line.startswith(("{", ",{"))) - 1
+            for _ in csv.reader(text):
+                rows += 1
+        else:  # one record a line
+            for line in text:
+                rows += line.startswith(("{", ",{"))
+        rows = max(rows, 0)
     except (OSError, http.client.HTTPException, csv.Error, UnicodeDecodeError):
         complete = False
+        rows = max(rows, 0)
     finally:
         connection.close()
     seconds = time.monotonic() - started
