@@ -501,9 +501,10 @@ def markdown(report: dict) -> str:
         status = "" if r["status"] == [200] else f" (HTTP {r['status']})"
         if r["errors"] or r["timeouts"]:
             status += f" ({r['errors']} errors, {r['timeouts']} timeouts under load)"
+        rps = f"{r['rps']:.1f}" if r["rps"] else f"0 (none within {meta['wrk_seconds']} s)"
         lines.append(
             f"| {page['name']}{status} | {page['visitor']} | {r['server_p50_ms']:.0f} ms "
-            f"| {r['server_p95_ms']:.0f} ms | {r['queries']} | {sent} | {r['rps']:.1f} "
+            f"| {r['server_p95_ms']:.0f} ms | {r['queries']} | {sent} | {rps} "
             f"| {r['p50_ms']:.0f} ms | {r['p99_ms']:.0f} ms | {r['ratio']:.0%} "
             f"| {mark(all(ok))} |"
         )
@@ -532,6 +533,25 @@ def markdown(report: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+README_MARKER = "<!-- bench-results -->"
+
+
+def update_readme() -> None:
+    """The README's "Latest figures": each scale's table as last measured, targets missed
+    counted (the full list is in var/bench/<scale>.md)."""
+    readme = ROOT / "README.md"
+    text = readme.read_text()
+    start = text.index(README_MARKER) + len(README_MARKER)
+    end = text.index("\n## ", start)
+    parts = []
+    for scale in ("small", "medium", "large"):
+        path = OUT_DIR / f"{scale}.md"
+        if path.exists():
+            table = [line for line in path.read_text().splitlines() if not line.startswith("- ")]
+            parts.append(f"#### {scale}\n\n" + "\n".join(table).strip())
+    readme.write_text(text[:start] + "\n\n" + "\n\n".join(parts) + "\n" + text[end:])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", default=os.environ.get("BENCH_SCALE", "small"))
@@ -543,12 +563,18 @@ def main() -> None:
     )
     parser.add_argument("--only", default="", help="Measure pages whose name contains this.")
     parser.add_argument(
+        "--readme", action="store_true", help="Only copy var/bench/*.md into the README."
+    )
+    parser.add_argument(
         "--digest-timeout",
         type=float,
         default=float(os.environ.get("BENCH_DIGEST_TIMEOUT", "900")),
         help="Seconds after which the digest compile is stopped and marked failed.",
     )
     args = parser.parse_args()
+    if args.readme:
+        update_readme()
+        return
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install wrk")
     OUT_DIR.mkdir(parents=True, exist_ok=True)
