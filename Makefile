@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 
 export DJANGO_SETTINGS_MODULE := portal.settings
 
-.PHONY: help install run test test-unit test-e2e lint format messages bench clean
+.PHONY: help install run test test-unit test-e2e lint format messages bench bench-tests clean
 
 help: ## List the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
@@ -64,7 +64,14 @@ messages: install ## Extract strings into the French and Spanish catalogues (nee
 	$(BIN)/python manage.py makemessages -l fr -l es --no-obsolete --ignore='.venv/*' --ignore='var/*' --ignore='staticfiles/*'
 	@$(BIN)/python -m portal.compilemessages
 
-bench: install ## Performance benchmarks
+# `make bench` serves the portal with gunicorn (production settings) on its own database,
+# portal_bench_$(BENCH_SCALE), filled by `manage.py bench_data`, and loads it with wrk (Debian's
+# `wrk` package). Needs DATABASE_URL=postgres://... Results: var/bench/$(BENCH_SCALE).md/.json.
+BENCH_SCALE ?= small
+bench: install ## Benchmark pages, searches, digest and exports (BENCH_SCALE=small|medium|large)
+	$(BIN)/python -m tests.benchmarks.runner --scale $(BENCH_SCALE)
+
+bench-tests: install ## Timed pytest benchmarks (tests/benchmarks/bench_*.py)
 	$(BIN)/python -m pytest tests/benchmarks -o python_files='bench_*.py' -p no:cacheprovider -q -s
 
 clean: ## Remove the virtualenv, local data and caches

@@ -533,3 +533,11 @@ LOGGING = {
     # WeasyPrint logs each layout step of every digest PDF at INFO.
     "loggers": {"weasyprint": {"level": "WARNING"}},
 }
+
+# --- Benchmarks ---------------------------------------------------------------------------
+# PORTAL_BENCH=1 (set by `make bench` only): a bare baseline view at /bench/baseline and a
+# Server-Timing header (time, database time, query count) on every response. Never in
+# production: the header tells anyone how many queries a page makes.
+BENCH = env_bool("PORTAL_BENCH", default=False)
+if BENCH:
+    MIDDLEWARE.insert(0, "portal.benchmark.ServerTimingMiddleware")

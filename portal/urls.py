@@ -1,5 +1,6 @@
 """URLs. English has no prefix; French and Spanish live under /fr/ and /es/."""
 
+from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
@@ -65,6 +66,11 @@ urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )
+
+if settings.BENCH:
+    from portal import benchmark
+
+    urlpatterns.append(path("bench/baseline", benchmark.baseline, name="bench_baseline"))
 
 handler403 = "portal.errors.permission_denied"
 handler404 = "portal.errors.page_not_found"
