@@ -266,7 +266,10 @@ class PortalPersonalData(PersonalDataProvider):
 def _emails_to(person: User) -> Any:
     """Outbox rows addressed to any of the person's addresses (served by the recipient index;
     the HTML body is left out of the export: it says what the text says)."""
-    addresses = {person.email, *EmailAddress.objects.filter(user=person).values_list("email", flat=True)}
+    addresses = {
+        person.email,
+        *EmailAddress.objects.filter(user=person).values_list("email", flat=True),
+    }
     addresses.discard("")
     return OutboxEmail.objects.filter(recipient__in=addresses).defer("body_html")
 
