@@ -327,6 +327,10 @@ ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS = 3
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 ALLAUTH_TRUSTED_CLIENT_IP_HEADER = os.environ.get("TRUSTED_CLIENT_IP_HEADER") or None
+# How long a typed password stands for "confirm your password" before sign-in settings change
+# (allauth's reauthentication). Signing in with the password counts too (portal.adapters), so a
+# new moderator sent to set up two-factor authentication is not asked for it twice in a row.
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 5 * 60
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SITE_NAME
 MODERATORS_GROUP = "Moderators"

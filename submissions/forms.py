@@ -13,7 +13,7 @@ from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
 from portal.fields import TextField
-from portal.forms import LocalisedModelChoiceField
+from portal.forms import CountryChoiceField, LocalisedModelChoiceField
 from portal.models import Country, HsChapter, NtmChapter, Sector, Topic
 from submissions import files
 from submissions.models import PUBLISHED_STATUSES, BarrierReport, CoSignature
@@ -68,7 +68,7 @@ class AboutStepForm(forms.Form):
 
 
 class MarketStepForm(forms.Form):
-    market = LocalisedModelChoiceField(
+    market = CountryChoiceField(
         label=_("Affected market"),
         queryset=Country.objects.filter(status=Country.Status.MEMBER),
         empty_label=_("Choose a WTO member"),
@@ -411,7 +411,7 @@ class ReportFilterForm(forms.Form):
         max_length=200,
         widget=forms.TextInput(attrs={"type": "search"}),
     )
-    market = LocalisedModelChoiceField(
+    market = CountryChoiceField(
         label=_("Market"),
         queryset=Country.objects.all(),
         required=False,
@@ -548,7 +548,7 @@ class QueueFilterForm(forms.Form):
         required=False,
         initial=Status.SUBMITTED,
     )
-    market = LocalisedModelChoiceField(
+    market = CountryChoiceField(
         label=_("Market"),
         queryset=Country.objects.all(),
         required=False,
