@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 from dialogues import conf
 from dialogues.models import Flag, NotificationPreference, Theme, Thread
 from dialogues.selectors import themes_for_choice
+from portal.fields import TextField
 
 MARKDOWN_HINT = _(
     "You can use Markdown: *italic*, **bold**, [a link](https://example.org), a blank line "
@@ -24,7 +25,7 @@ class ThemeChoiceField(forms.ModelChoiceField):
 
 
 class PostForm(forms.Form):
-    body = forms.CharField(
+    body = TextField(
         label=_("Your reply"),
         widget=forms.Textarea(attrs={"rows": 8}),
         max_length=10_000,
@@ -35,7 +36,7 @@ class PostForm(forms.Form):
 
 
 class PostEditForm(forms.Form):
-    body = forms.CharField(
+    body = TextField(
         label=_("Your post"),
         widget=forms.Textarea(attrs={"rows": 10}),
         max_length=10_000,
@@ -45,7 +46,7 @@ class PostEditForm(forms.Form):
 
 
 class ThreadForm(forms.Form):
-    title = forms.CharField(
+    title = TextField(
         label=_("Title"),
         max_length=200,
         help_text=_(
@@ -54,7 +55,7 @@ class ThreadForm(forms.Form):
         ),
         error_messages={"required": _("Give your thread a title.")},
     )
-    body = forms.CharField(
+    body = TextField(
         label=_("Your first post"),
         widget=forms.Textarea(attrs={"rows": 10}),
         max_length=10_000,
@@ -80,7 +81,7 @@ class FlagForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose why you are flagging this post.")},
     )
-    note = forms.CharField(
+    note = TextField(
         label=_("Details"),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
@@ -125,7 +126,7 @@ class PostModerationForm(forms.Form):
     REASON_REQUIRED = {HIDE, REMOVE}
 
     action = forms.ChoiceField(label=_("Decision"), choices=ACTIONS)
-    reason = forms.CharField(
+    reason = TextField(
         label=_("Reason"),
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
@@ -206,7 +207,7 @@ def _suspension_choices() -> list[tuple[int, str]]:
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(
+    reason = TextField(
         label=_("Reason"),
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
@@ -308,7 +309,7 @@ class SuspensionForm(forms.Form):
     days = forms.TypedChoiceField(
         label=_("Suspend for"), coerce=int, choices=_suspension_choices, initial=7
     )
-    reason = forms.CharField(
+    reason = TextField(
         label=_("Reason"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,

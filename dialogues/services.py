@@ -38,6 +38,7 @@ from dialogues.models import (
 from dialogues.permissions import can_post, can_start_from_report, is_author
 from dialogues.rendering import plain_excerpt, render_markdown
 from dialogues.selectors import notification_frequency_for, suspension_active_for
+from portal import dates
 from portal.background import enqueue_on_commit
 from portal.emails import email_member
 from portal.models import User
@@ -105,7 +106,7 @@ def _refuse_if_suspended(member: User) -> None:
                 "Your account is suspended from the Trade Dialogues until %(ends)s UTC, so you "
                 "cannot post, edit or flag. Reason: %(reason)s"
             )
-            % {"ends": suspension.ends.strftime("%Y-%m-%d %H:%M"), "reason": suspension.reason},
+            % {"ends": dates.long_datetime(suspension.ends), "reason": suspension.reason},
             retry_at=suspension.ends,
         )
 

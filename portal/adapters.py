@@ -12,6 +12,7 @@ language, and an HTML part built from the text in the portal's email layout.
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY
 from allauth.core import context as allauth_context
 from allauth.core.exceptions import ImmediateHttpResponse
 from django.conf import settings
@@ -132,3 +133,21 @@ class AccountAdapter(DefaultAccountAdapter):
         if getattr(request, "_confirmation_email_refused", False):
             return ratelimits.refused(request, ratelimits.CONFIRMATION_RESEND)
         return super().respond_email_verification_sent(request, user)
+
+
+def password_login_counts_as_reauthentication(
+    sender: Any, *, request: HttpRequest, method: str, **kwargs: Any
+) -> None:
+    """allauth's authentication_step_completed receiver: a password typed to sign in counts as
+    having just confirmed it, for ACCOUNT_REAUTHENTICATION_TIMEOUT.
+
+    allauth only trusts an explicit "confirm your password" step, so a new moderator who signs
+    in and is sent straight to set up two-factor authentication was asked for the password
+    twice in a row. The window is the same as after that explicit step; later changes to
+    sign-in settings still ask again."""
+    if method != "password":
+        return
+    records = request.session.get(AUTHENTICATION_METHODS_SESSION_KEY) or []
+    if records and records[-1].get("method") == "password":
+        records[-1]["reauthenticated"] = True
+        request.session[AUTHENTICATION_METHODS_SESSION_KEY] = records

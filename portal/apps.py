@@ -9,11 +9,17 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self) -> None:
+        from allauth.account.signals import authentication_step_completed
+
         from portal import checks  # noqa: F401 (registers the deployment checks)
+        from portal.adapters import password_login_counts_as_reauthentication
         from portal.sites import site_sync_after_migrate
 
         # After django.contrib.sites has made its "example.com" row (its app comes first).
         post_migrate.connect(site_sync_after_migrate, sender=self, dispatch_uid="portal.site_sync")
+        authentication_step_completed.connect(
+            password_login_counts_as_reauthentication, dispatch_uid="portal.password_reauth"
+        )
 
 
 class PortalAdminConfig(AdminConfig):

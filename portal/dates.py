@@ -3,6 +3,7 @@
     long_date(date(2026, 9, 12), "en")   -> "12 September 2026"
     long_date(date(2026, 9, 12), "fr")   -> "12 septembre 2026"
     long_date(date(2026, 9, 12), "es")   -> "12 de septiembre de 2026"
+    month_year(date(2026, 9, 12), "es")  -> "septiembre de 2026"
     date_range(date(2026, 11, 23), date(2026, 11, 29), "fr") -> "23–29 novembre 2026"
 
 The formats themselves live in `portal/formats/<language>/formats.py`; these functions only
@@ -61,6 +62,12 @@ def long_date(value: DateLike, language: str | None = None) -> str:
     """ "12 September 2026" / "12 septembre 2026" / "12 de septiembre de 2026"."""
     with _in(language):
         return _with_day(_as_date(value), "DATE_FORMAT")
+
+
+def month_year(value: DateLike, language: str | None = None) -> str:
+    """ "September 2026" / "septembre 2026" / "septiembre de 2026"."""
+    with _in(language):
+        return formats.date_format(_as_date(value), "YEAR_MONTH_FORMAT")
 
 
 def long_datetime(value: dt.datetime | str, language: str | None = None) -> str:

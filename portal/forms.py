@@ -1,13 +1,16 @@
 """Forms for signing up, deciding on members and officials, filtering the audit log and
 deleting an account."""
 
+from collections.abc import Iterator
 from typing import Any, cast
 
 from django import forms
 from django.conf import settings
+from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from portal import selectors, services
+from portal.collation import collation_key
 from portal.models import Country, Organisation, OrganisationType, Sector, User
 from portal.widgets import FastSelect
 
@@ -16,6 +19,30 @@ class LocalisedModelChoiceField(forms.ModelChoiceField):
     """Shows the row's name in the reader's language."""
 
     widget = FastSelect
+
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.name
+
+
+class CollatedChoiceIterator(ModelChoiceIterator):
+    """The choices sorted by their label in the active language (portal.collation), not by
+    the database's order: "Allemagne" under A, "Émirats arabes unis" among the E's."""
+
+    def __iter__(self) -> Iterator[tuple[Any, str]]:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        choices = [self.choice(obj) for obj in self.queryset]
+        yield from sorted(choices, key=lambda choice: collation_key(str(choice[1])))
+
+
+class CountryChoiceField(LocalisedModelChoiceField):
+    """A country or customs territory, listed alphabetically in the reader's language."""
+
+    iterator = CollatedChoiceIterator
+
+
+class CountryMultipleChoiceField(forms.ModelMultipleChoiceField):
+    iterator = CollatedChoiceIterator
 
     def label_from_instance(self, obj: Any) -> str:
         return obj.name
@@ -62,7 +89,7 @@ class SignupForm(forms.Form):
             "accounts are verified before they show the Official badge."
         ),
     )
-    organisation_country = LocalisedModelChoiceField(
+    organisation_country = CountryChoiceField(
         label=_("Country or customs territory"), queryset=Country.objects.all(), required=False
     )
     organisation_sector = forms.ChoiceField(

@@ -451,8 +451,10 @@ class OutboxEmail(models.Model):
                 name="outbox_email_due",
                 condition=Q(status="pending"),
             ),
-            # The admin lists the newest first.
+            # The admin lists the newest first; the nightly purge reads the oldest.
             models.Index(fields=["-created_at"], name="outbox_email_newest"),
+            # A person's emails, for their data export and their account's deletion.
+            models.Index(fields=["recipient"], name="outbox_email_recipient"),
         ]
 
     def __str__(self) -> str:

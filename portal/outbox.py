@@ -43,6 +43,10 @@ MAX_ATTEMPTS = 10
 MAX_BACKOFF = timedelta(hours=1)
 # How many rows one sweep queues; the next sweep takes the rest.
 SWEEP_BATCH = 500
+# Old emails are deleted this many rows per statement, and at most PURGE_BATCHES statements per
+# run (the next night's run takes the rest), so a backlog never holds a long transaction.
+PURGE_BATCH = 1000
+PURGE_BATCHES = 200
 
 
 def retry_after() -> timedelta:
@@ -180,3 +184,27 @@ def emails_requeue_due(*, now: datetime | None = None, limit: int = SWEEP_BATCH)
             break  # the broker is down again; the rows come due again after retry_after()
         queued += 1
     return queued
+
+
+def retention() -> timedelta:
+    """How long an email is kept after it was written (PRIVACY_EMAIL_RETENTION_DAYS), as the
+    privacy notice says."""
+    return timedelta(days=max(1, int(settings.PRIVACY_EMAIL_RETENTION_DAYS)))
+
+
+def emails_purge_old(*, now: datetime | None = None) -> int:
+    """Delete the emails sent or given up more than retention() after they were written;
+    returns how many went. Pending ones stay: they are still being delivered. Reads the
+    created_at index a batch at a time."""
+    cutoff = (now or timezone.now()) - retention()
+    old = OutboxEmail.objects.filter(created_at__lt=cutoff).exclude(
+        status=OutboxEmail.Status.PENDING
+    )
+    purged = 0
+    for _batch in range(PURGE_BATCHES):
+        ids = list(old.order_by("created_at").values_list("pk", flat=True)[:PURGE_BATCH])
+        if not ids:
+            break
+        deleted, _by_model = OutboxEmail.objects.filter(pk__in=ids).delete()
+        purged += deleted
+    return purged

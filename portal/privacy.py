@@ -32,7 +32,7 @@ from django.utils.functional import Promise
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import AuditEvent, User
+from portal.models import AuditEvent, OutboxEmail, User
 
 SCHEMA = "personal-data"
 SCHEMA_VERSION = "1.0"
@@ -197,6 +197,13 @@ class PortalPersonalData(PersonalDataProvider):
                 "with the reasons given."
             ),
         ),
+        Section(
+            "emails",
+            _(
+                "The emails the portal wrote to your addresses and still keeps: subject, text, "
+                "when it was written and sent."
+            ),
+        ),
     )
 
     def export(self, *, person: User) -> Mapping[str, Any]:
@@ -227,12 +234,44 @@ class PortalPersonalData(PersonalDataProvider):
                 _audit_event(event, person=person, user_type_id=user_type.pk)
                 for event in events.iterator(chunk_size=CHUNK_SIZE)
             ),
+            "emails": (
+                {
+                    "to": email.recipient,
+                    "subject": email.subject,
+                    "text": email.body_text,
+                    "kind": email.template,
+                    "language": email.language,
+                    "written_at": iso(email.created_at),
+                    "sent_at": iso(email.sent_at),
+                    "status": email.status,
+                }
+                for email in _emails_to(person)
+                .order_by("created_at", "id")
+                .iterator(chunk_size=CHUNK_SIZE)
+            ),
         }
 
     def erase(self, *, person: User) -> dict[str, int]:
+        # The outbox first: it is found by the addresses erased next.
+        emails, _by_model = _emails_to(person).delete()
         email_addresses, _by_model = EmailAddress.objects.filter(user=person).delete()
         authenticators, _by_model = Authenticator.objects.filter(user=person).delete()
-        return {"email_addresses": email_addresses, "two_factor_methods": authenticators}
+        return {
+            "emails": emails,
+            "email_addresses": email_addresses,
+            "two_factor_methods": authenticators,
+        }
+
+
+def _emails_to(person: User) -> Any:
+    """Outbox rows addressed to any of the person's addresses (served by the recipient index;
+    the HTML body is left out of the export: it says what the text says)."""
+    addresses = {
+        person.email,
+        *EmailAddress.objects.filter(user=person).values_list("email", flat=True),
+    }
+    addresses.discard("")
+    return OutboxEmail.objects.filter(recipient__in=addresses).defer("body_html")
 
 
 def _account(person: User) -> dict[str, Any]:

@@ -31,6 +31,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from portal import dates
+
 logger = logging.getLogger(__name__)
 
 APP = "allauth.account"
@@ -226,7 +228,7 @@ def time_phrase(moment: datetime) -> str:
     local = timezone.localtime(whole_minute)
     if local.date() == timezone.localdate():
         return date_format(local, "H:i")
-    return date_format(local, "j F Y, H:i")
+    return dates.long_datetime(local)
 
 
 # --- The page ----------------------------------------------------------------------------------

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sites",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -244,6 +245,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "dialogues.digests.tasks.digest_sweep",
         "schedule": float(os.environ.get("DIGEST_SWEEP_SECONDS", "60")),
     },
+    # Sent emails leave the outbox after PRIVACY_EMAIL_RETENTION_DAYS, as the privacy notice
+    # promises.
+    "outbox-purge": {
+        "task": "portal.tasks.outbox_purge",
+        "schedule": crontab(minute=45, hour=3),
+    },
     # Expired sessions leave the database, as the privacy notice promises.
     "sessions-clear-expired": {
         "task": "portal.tasks.sessions_clear_expired",
@@ -320,6 +327,10 @@ ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS = 3
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 ALLAUTH_TRUSTED_CLIENT_IP_HEADER = os.environ.get("TRUSTED_CLIENT_IP_HEADER") or None
+# How long a typed password stands for "confirm your password" before sign-in settings change
+# (allauth's reauthentication). Signing in with the password counts too (portal.adapters), so a
+# new moderator sent to set up two-factor authentication is not asked for it twice in a row.
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 5 * 60
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SITE_NAME
 MODERATORS_GROUP = "Moderators"
@@ -507,10 +518,16 @@ PRIVACY_CONTROLLER = os.environ.get("PRIVACY_CONTROLLER", "Trade Dialogues Porta
 PRIVACY_CONTACT_EMAIL = os.environ.get("PRIVACY_CONTACT_EMAIL", "privacy@tradedialogues.example")
 # The data-protection authority people may complain to, and its web address; when empty the
 # notice points to the authority of the country where the person lives or works.
+# Where people report an accessibility problem (the accessibility statement); by default the
+# privacy contact.
+ACCESSIBILITY_CONTACT_EMAIL = (
+    os.environ.get("ACCESSIBILITY_CONTACT_EMAIL", "") or PRIVACY_CONTACT_EMAIL
+)
 PRIVACY_SUPERVISORY_AUTHORITY = os.environ.get("PRIVACY_SUPERVISORY_AUTHORITY", "")
 PRIVACY_SUPERVISORY_AUTHORITY_URL = os.environ.get("PRIVACY_SUPERVISORY_AUTHORITY_URL", "")
 # Retention stated in the privacy notice for what the operator's platform keeps: server logs
-# (set to match the log rotation) and sent email in the outbox.
+# (set to match the log rotation) and email in the outbox (erased by a nightly task this many
+# days after it was written, once sent or given up).
 PRIVACY_LOG_RETENTION_DAYS = int(os.environ.get("PRIVACY_LOG_RETENTION_DAYS", "30"))
 PRIVACY_EMAIL_RETENTION_DAYS = int(os.environ.get("PRIVACY_EMAIL_RETENTION_DAYS", "90"))
 # What each package holds about a person: its sections of the person's export, and what it
@@ -522,6 +539,19 @@ PERSONAL_DATA_PROVIDERS = [
     "submissions.privacy.SubmissionsPersonalData",
     "dialogues.privacy.DialoguesPersonalData",
 ]
+
+# --- Search engines ----------------------------------------------------------------------
+# The sections of /sitemap.xml (portal.sitemaps), lowest layer first: each lists only what a
+# visitor may read.
+SITEMAPS = {
+    "pages": "portal.sitemaps.PageSitemap",
+    "report-pages": "submissions.sitemaps.ReportListSitemap",
+    "reports": "submissions.sitemaps.ReportSitemap",
+    "dialogue-pages": "dialogues.sitemaps.DialoguePageSitemap",
+    "themes": "dialogues.sitemaps.ThemeSitemap",
+    "threads": "dialogues.sitemaps.ThreadSitemap",
+    "digests": "dialogues.sitemaps.DigestSitemap",
+}
 
 # --- Logging ---------------------------------------------------------------------------
 LOGGING = {

@@ -1,4 +1,5 @@
-"""Background work for the portal package: delivering the email outbox, ending sessions.
+"""Background work for the portal package: delivering the email outbox and erasing old
+emails from it, ending sessions.
 
 `outbox_deliver` sends one `OutboxEmail` row (queued when the action that wrote it commits);
 `outbox_sweep` runs from beat every OUTBOX_SWEEP_SECONDS and queues again every row still
@@ -25,6 +26,12 @@ def outbox_deliver(*, email_id: int) -> bool:
 def outbox_sweep() -> int:
     """Queue again every outbox email still waiting after a few minutes."""
     return outbox.emails_requeue_due()
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+def outbox_purge() -> int:
+    """Erase sent and given-up emails older than PRIVACY_EMAIL_RETENTION_DAYS."""
+    return outbox.emails_purge_old()
 
 
 @shared_task

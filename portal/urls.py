@@ -14,6 +14,7 @@ portal_patterns: list[URLPattern | URLResolver] = [
     path("about/", views.about, name="about"),
     path("code-of-conduct/", views.code_of_conduct, name="code_of_conduct"),
     path("privacy/", views.privacy_notice, name="privacy"),
+    path("accessibility/", views.accessibility, name="accessibility"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/your-data/", views.personal_data, name="personal_data"),
     path(
@@ -54,6 +55,9 @@ portal_patterns: list[URLPattern | URLResolver] = [
 urlpatterns: list[URLPattern | URLResolver] = [
     path("healthz", views.healthz, name="healthz"),
     path("i18n/setlang/", views.set_language, name="set_language"),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("sitemap.xml", views.sitemap_index, name="sitemap"),
+    path("sitemap-<slug:section>.xml", views.sitemap_section, name="sitemap_section"),
 ]
 urlpatterns += i18n_patterns(
     path("", include((portal_patterns, "portal"))),

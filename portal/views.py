@@ -8,6 +8,7 @@ from allauth.account.views import email as allauth_email_view
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.sitemaps import views as sitemap_views
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
@@ -18,7 +19,7 @@ from django.views import i18n
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from portal import privacy, ratelimits, selectors, services
+from portal import privacy, ratelimits, selectors, seo, services, sitemaps
 from portal.forms import (
     AccountDeleteForm,
     AuditFilterForm,
@@ -54,6 +55,34 @@ def about(request: HttpRequest) -> HttpResponse:
 @require_safe
 def code_of_conduct(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/code_of_conduct.html")
+
+
+@public
+@require_safe
+def accessibility(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "portal/accessibility.html",
+        {"contact_email": settings.ACCESSIBILITY_CONTACT_EMAIL},
+    )
+
+
+@public
+@require_safe
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    return HttpResponse(seo.robots_txt(), content_type="text/plain; charset=utf-8")
+
+
+@public
+@require_safe
+def sitemap_index(request: HttpRequest) -> HttpResponse:
+    return sitemap_views.index(request, sitemaps.sitemaps(), sitemap_url_name="sitemap_section")
+
+
+@public
+@require_safe
+def sitemap_section(request: HttpRequest, section: str) -> HttpResponse:
+    return sitemap_views.sitemap(request, sitemaps.sitemaps(), section=section)
 
 
 @public

@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
-from portal.forms import LocalisedModelChoiceField
+from portal.fields import TextField
+from portal.forms import CountryChoiceField, LocalisedModelChoiceField
 from portal.models import Country, HsChapter, NtmChapter, Sector, Topic
 from submissions import files
 from submissions.models import PUBLISHED_STATUSES, BarrierReport, CoSignature
@@ -43,7 +44,7 @@ class HintedChoicesMixin:
 
 
 class AboutStepForm(forms.Form):
-    title = forms.CharField(
+    title = TextField(
         label=_("Title"),
         max_length=200,
         help_text=_(
@@ -52,23 +53,22 @@ class AboutStepForm(forms.Form):
         ),
         error_messages={"required": _("Give your report a title.")},
     )
-    summary = forms.CharField(
+    summary = TextField(
         label=_("Summary"),
         max_length=500,
-        widget=forms.Textarea(attrs={"rows": 4, "maxlength": 500}),
+        widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_(
             "In up to 500 characters: what stops you, where, and since when. This is shown in "
             "lists and search results."
         ),
         error_messages={
             "required": _("Write a short summary of the barrier."),
-            "max_length": _("Keep the summary to 500 characters or fewer (it has %(show_value)d)."),
         },
     )
 
 
 class MarketStepForm(forms.Form):
-    market = LocalisedModelChoiceField(
+    market = CountryChoiceField(
         label=_("Affected market"),
         queryset=Country.objects.filter(status=Country.Status.MEMBER),
         empty_label=_("Choose a WTO member"),
@@ -198,7 +198,7 @@ class ProductsStepForm(HintedChoicesMixin, forms.Form):
 
 
 class DescriptionStepForm(forms.Form):
-    description = forms.CharField(
+    description = TextField(
         label=_("Describe what happened"),
         max_length=20000,
         widget=forms.Textarea(attrs={"rows": 12}),
@@ -302,7 +302,7 @@ class EvidenceStepForm(forms.Form):
     services.attachment_add; a refused file is named in this form's errors and does not
     lose the text."""
 
-    steps_taken = forms.CharField(
+    steps_taken = TextField(
         label=_("What have you done about it so far?"),
         required=False,
         max_length=5000,
@@ -418,7 +418,7 @@ class ReportFilterForm(forms.Form):
         max_length=200,
         widget=forms.TextInput(attrs={"type": "search"}),
     )
-    market = LocalisedModelChoiceField(
+    market = CountryChoiceField(
         label=_("Market"),
         queryset=Country.objects.all(),
         required=False,
@@ -472,7 +472,7 @@ class CoSignForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": _("Say how much the barrier affects you.")},
     )
-    comment = forms.CharField(
+    comment = TextField(
         label=_("Comment"),
         required=False,
         max_length=1000,
@@ -482,7 +482,7 @@ class CoSignForm(forms.Form):
 
 
 class OfficialResponseForm(forms.Form):
-    body = forms.CharField(
+    body = TextField(
         label=_("Your official response"),
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 6}),
@@ -499,7 +499,7 @@ class TriageForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose a decision.")},
     )
-    note = forms.CharField(
+    note = TextField(
         label=_("Note to the reporter"),
         required=False,
         max_length=5000,
@@ -555,7 +555,7 @@ class QueueFilterForm(forms.Form):
         required=False,
         initial=Status.SUBMITTED,
     )
-    market = LocalisedModelChoiceField(
+    market = CountryChoiceField(
         label=_("Market"),
         queryset=Country.objects.all(),
         required=False,

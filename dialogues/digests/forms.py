@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms import CountryMultipleChoiceField
 from portal.models import Country, Topic
 
 
@@ -14,9 +15,9 @@ class _Localised(forms.ModelMultipleChoiceField):
 
 
 class DigestSubscriptionForm(forms.Form):
-    markets = _Localised(
+    markets = CountryMultipleChoiceField(
         label=_("Markets"),
-        queryset=Country.objects.order_by("name_en"),
+        queryset=Country.objects.all(),
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 8}),
         help_text=_(

@@ -3,6 +3,7 @@
 {% load portal_dates %}
 {{ report.published_at|long_date }}          12 September 2026 / 12 septembre 2026
 {{ suspension.ends|long_datetime }} UTC      12 September 2026, 14:30 UTC
+{{ report.first_encountered|month_year }}    September 2026 / septembre 2026
 {% date_range week_start week_end %}         23–29 November 2026
 """
 
@@ -18,6 +19,11 @@ register = template.Library()
 @register.filter
 def long_date(value: dates.DateLike | None) -> str:
     return dates.long_date(value) if value else ""
+
+
+@register.filter
+def month_year(value: dates.DateLike | None) -> str:
+    return dates.month_year(value) if value else ""
 
 
 @register.filter

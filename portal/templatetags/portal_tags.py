@@ -4,7 +4,8 @@ from typing import Any
 
 from django import template
 from django.forms import BoundField
-from django.utils.safestring import SafeString
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
 
@@ -33,3 +34,34 @@ def is_choice_group(field: BoundField) -> bool:
 @register.filter
 def is_checkbox(field: BoundField) -> bool:
     return field.widget_type == "checkbox"
+
+
+class CaptureNode(template.Node):
+    def __init__(self, nodelist: template.NodeList, name: str) -> None:
+        self.nodelist = nodelist
+        self.name = name
+
+    def render(self, context: template.Context) -> str:
+        # Set where the template's top-level variables live, so what follows the tag sees it.
+        context.dicts[0][self.name] = mark_safe(" ".join(self.nodelist.render(context).split()))  # noqa: S308
+        return ""
+
+
+@register.tag
+def capture(parser: template.base.Parser, token: template.base.Token) -> CaptureNode:
+    """{% capture as name %}...{% endcapture %}: render once, use the text several times (a
+    page's title in <title> and in its OpenGraph tags). Blocks inside still take part in
+    template inheritance. The text is already escaped by the template that rendered it."""
+    bits = token.split_contents()
+    if len(bits) != 3 or bits[1] != "as":
+        raise template.TemplateSyntaxError("Use {% capture as name %}...{% endcapture %}.")
+    nodelist = parser.parse(("endcapture",))
+    parser.delete_first_token()
+    return CaptureNode(nodelist, bits[2])
+
+
+@register.filter
+def reference_html(reference: str) -> SafeString:
+    """A report reference that never wraps at its hyphens (CSS .reference), for use inside
+    {% blocktranslate %}; elsewhere templates write <span class="reference"> themselves."""
+    return format_html('<span class="reference">{}</span>', reference)

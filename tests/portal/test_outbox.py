@@ -332,3 +332,55 @@ def test_beat_runs_both_sweepers_and_their_tasks_exist(settings):
     scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert {"portal.tasks.outbox_sweep", "dialogues.tasks.notifications_sweep"} <= scheduled
     assert scheduled <= set(celery_app.tasks), "every scheduled task is a registered task"
+
+
+# --- Retention ---------------------------------------------------------------------------
+
+
+def _written(days_ago: int, status: str, recipient: str = "a@example.org") -> OutboxEmail:
+    written = timezone.now() - timedelta(days=days_ago)
+    return OutboxEmail.objects.create(
+        recipient=recipient,
+        subject=f"{status} {days_ago} days ago",
+        body_text="Hello",
+        status=status,
+        created_at=written,
+        sent_at=written if status == Status.SENT else None,
+    )
+
+
+@pytest.mark.django_db
+def test_the_nightly_purge_erases_old_sent_and_given_up_emails_and_keeps_the_rest(settings):
+    settings.PRIVACY_EMAIL_RETENTION_DAYS = 30
+    old_sent = _written(31, Status.SENT)
+    old_failed = _written(45, Status.FAILED)
+    recent_sent = _written(29, Status.SENT)
+    still_waiting = _written(40, Status.PENDING)
+
+    from portal.tasks import outbox_purge
+
+    assert outbox_purge.delay().get() == 2
+
+    left = set(OutboxEmail.objects.values_list("pk", flat=True))
+    assert left == {recent_sent.pk, still_waiting.pk}
+    assert old_sent.pk not in left
+    assert old_failed.pk not in left
+
+
+@pytest.mark.django_db
+def test_the_purge_works_through_a_backlog_in_batches(settings, monkeypatch):
+    settings.PRIVACY_EMAIL_RETENTION_DAYS = 30
+    monkeypatch.setattr(outbox, "PURGE_BATCH", 2)
+    for _ in range(5):
+        _written(60, Status.SENT)
+
+    assert outbox.emails_purge_old() == 5
+    assert not OutboxEmail.objects.exists()
+
+
+def test_beat_runs_the_purge_every_night(settings):
+    from portal.celery import app
+
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "portal.tasks.outbox_purge" in scheduled
+    assert "portal.tasks.outbox_purge" in app.tasks

@@ -13,7 +13,8 @@ from django.utils import translation
 
 from portal import selectors, services
 from portal.emails import email_member
-from portal.models import AuditEvent, Organisation, User
+from portal.models import AuditEvent, Organisation, OutboxEmail, User
+from portal.outbox import email_queue
 from tests.factories import (
     PASSWORD,
     MemberFactory,
@@ -491,7 +492,7 @@ def test_privacy_notice_states_legal_bases_retention_and_rights(client, settings
     for kind in ("Barrier reports and drafts", "Posts and threads", "Evidence files", "Audit log"):
         assert kind in html
     assert "45 days." in html
-    assert "never more than 60 days" in html
+    assert "60 days after we write them" in html
     assert "never more than 14 days after you log in" in html
     for right in ("Access and portability", "Rectification", "Erasure", "Objection", "Complaint"):
         assert right in html
@@ -516,3 +517,47 @@ def test_privacy_notice_is_translated(client):
     spanish = client.get("/es" + url).content.decode()
     assert "Combien de temps nous les conservons" in french
     assert "Cuánto tiempo los conservamos" in spanish
+
+
+# --- Emails in the outbox -------------------------------------------------------------------
+
+
+def test_export_holds_the_emails_written_to_the_person_and_no_one_elses(
+    client, run_on_commit, mailoutbox
+):
+    person = MemberFactory()
+    EmailAddress.objects.create(user=person, email="second@example.org", verified=True)
+    someone_else = MemberFactory()
+    email_queue(to=person.email, subject="Your report was published", body_text="It is online.")
+    email_queue(to="second@example.org", subject="To the second address", body_text="Hi")
+    email_queue(to=someone_else.email, subject="Not yours", body_text="Private")
+
+    client.force_login(person)
+    emails = _export(client)["emails"]
+
+    assert {email["subject"] for email in emails} == {
+        "Your report was published",
+        "To the second address",
+    }
+    published = next(email for email in emails if email["subject"] == "Your report was published")
+    assert published["text"] == "It is online."
+    assert published["written_at"]
+
+
+def test_deleting_an_account_erases_the_emails_written_to_it(run_on_commit, mailoutbox):
+    person = MemberFactory()
+    someone_else = MemberFactory()
+    email_queue(to=person.email, subject="Yours", body_text="Hello")
+    email_queue(to=someone_else.email, subject="Theirs", body_text="Hello")
+
+    services.account_delete(actor=person, person=person)
+
+    assert list(OutboxEmail.objects.values_list("subject", flat=True)) == ["Theirs"]
+
+
+def test_privacy_notice_says_how_long_emails_are_kept(client, settings):
+    settings.PRIVACY_EMAIL_RETENTION_DAYS = 45
+    page = client.get(reverse("portal:privacy")).content.decode()
+
+    assert "45 days after we write them, then they are erased" in page
+    assert "Only until they are sent" not in page

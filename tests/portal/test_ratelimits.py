@@ -16,10 +16,9 @@ from django.conf import settings
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from redis import Redis
 
-from portal import ratelimits
+from portal import dates, ratelimits
 from portal.models import User
 from tests.conftest import require
 from tests.factories import PASSWORD, OrganisationFactory, UserFactory, make_moderator
@@ -93,7 +92,8 @@ def test_the_time_is_rounded_up_to_the_minute_and_dated_on_a_later_day():
         assert ratelimits.time_phrase(now + timedelta(seconds=30)) == "10:05"
         assert ratelimits.time_phrase(now) == "10:04"
         tomorrow = now + timedelta(days=1)
-        expected = date_format(tomorrow, "j F Y") + ", 10:04"
+        # The portal's one French style: "2 décembre 2026 à 10:04" ("1er" on the first).
+        expected = dates.long_date(tomorrow) + " à 10:04"
         assert ratelimits.time_phrase(tomorrow) == expected
 
 

@@ -64,8 +64,37 @@ def test_first_step_errors_are_summarised_and_typed_text_kept(client, world):
     assert "There is a problem" in html
     assert 'href="#id_title"' in html
     assert "Give your report a title." in html
-    assert "Keep the summary to 500 characters or fewer" in html
+    assert "500 characters at most; yours has 501." in html
     assert "x" * 501 in html, "what was typed is kept"
+    assert not BarrierReport.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("prefix", "message"),
+    [
+        ("", "200 characters at most; yours has 5,000."),
+        ("/fr", "200 caractères au maximum, le vôtre en compte 5\N{NO-BREAK SPACE}000."),
+        ("/es", "200 caracteres como máximo; el suyo tiene 5\N{NO-BREAK SPACE}000."),
+    ],
+)
+def test_a_pasted_title_over_the_limit_is_kept_and_the_excess_explained(
+    client, world, prefix, message
+):
+    """The browser does not cut a pasted title (no maxlength): the page says by how much it
+    is over, in the reader's language, and keeps all of it for the person to shorten."""
+    client.force_login(world.reporter)
+    form = client.get(f"{prefix}/reports/new/").content.decode()
+    assert 'name="title"' in form
+    assert "maxlength" not in form
+
+    pasted = "Parcels held at customs " + "y" * 4976
+    response = client.post(
+        f"{prefix}/reports/new/", {"title": pasted, "summary": "Brokers cost more."}
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert message in html
+    assert pasted in html
     assert not BarrierReport.objects.exists()
 
 

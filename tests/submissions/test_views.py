@@ -148,7 +148,7 @@ def test_detail_reads_like_a_case_file(client, world):
     StatusChange.objects.create(report=report, to_status=Status.SUBMITTED, note="private")
     StatusChange.objects.create(report=report, to_status=Status.PUBLISHED, note="Well done")
     html = client.get(report.get_absolute_url()).content.decode()
-    assert f"Barrier report {report.reference}" in html
+    assert f'Barrier report <span class="reference">{report.reference}</span>' in html
     assert '<h1 lang="fr">Colis bloqués</h1>' in html
     assert "Nous examinons la question." in html
     assert 'class="badge badge--official"' in html
