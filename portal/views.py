@@ -18,7 +18,8 @@ from django.views import i18n
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from portal import privacy, ratelimits, selectors, services
+from portal import notices, privacy, ratelimits, selectors, services
+from portal.emails import localised_path
 from portal.forms import (
     AccountDeleteForm,
     AuditFilterForm,
@@ -30,6 +31,7 @@ from portal.health import health_report
 from portal.pagination import query_without_page
 from portal.permissions import (
     can_manage_members,
+    is_member,
     login_required,
     moderator_required,
     public,
@@ -98,6 +100,50 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Your profile has been saved."))
         return redirect("portal:dashboard")
     return render(request, "portal/dashboard.html", {"form": form})
+
+
+NOTICES_PER_PAGE = 20
+
+
+@login_required
+@never_cache
+@require_safe
+def notifications(request: HttpRequest) -> HttpResponse:
+    """Newest first; what this page shows unread is marked read once shown (and keeps a
+    "New" mark this once)."""
+    page = Paginator(notices.notices_for(viewer=request.user), NOTICES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    items = [
+        {
+            "notice": notice,
+            "sentence": notices.notice_sentence(notice),
+            "url": localised_path(notice.path, language),
+            "is_new": notice.read_at is None,
+        }
+        for notice in page.object_list
+    ]
+    notices.notices_mark_read(
+        viewer=request.user, notice_ids=[item["notice"].pk for item in items if item["is_new"]]
+    )
+    return render(request, "portal/notifications.html", {"page": page, "items": items})
+
+
+@login_required
+@require_POST
+def notifications_read_all(request: HttpRequest) -> HttpResponse:
+    notices.notices_mark_all_read(viewer=request.user)
+    messages.success(request, _("Every notification is marked as read."))
+    return redirect("portal:notifications")
+
+
+@login_required
+@require_safe
+def welcome(request: HttpRequest) -> HttpResponse:
+    """Where a new person lands after confirming their email: what to do first."""
+    can_file = is_member(request.user) and request.user.organisation_id is not None
+    return render(request, "portal/welcome.html", {"can_file": can_file})
 
 
 @login_required

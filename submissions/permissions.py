@@ -155,3 +155,15 @@ def moderator_transitions(user: Any, report: BarrierReport) -> tuple[str, ...]:
     if not can_triage(user):
         return ()
     return MODERATOR_TRANSITIONS.get(report.status, ())
+
+
+# --- Alerts --------------------------------------------------------------------------------------
+
+
+def can_save_alerts(user: Any) -> bool:
+    """Anyone signed in may save a search (what each email lists is what they may read)."""
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def can_manage_alert(user: Any, alert: Any) -> bool:
+    return can_save_alerts(user) and alert.user_id == user.pk
