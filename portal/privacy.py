@@ -32,7 +32,7 @@ from django.utils.functional import Promise
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import AuditEvent, User
+from portal.models import AuditEvent, Notice, User
 
 SCHEMA = "personal-data"
 SCHEMA_VERSION = "1.0"
@@ -197,6 +197,10 @@ class PortalPersonalData(PersonalDataProvider):
                 "with the reasons given."
             ),
         ),
+        Section(
+            "notifications_page",
+            _("Your notifications page: what happened in what you follow, and when you read it."),
+        ),
     )
 
     def export(self, *, person: User) -> Mapping[str, Any]:
@@ -227,12 +231,30 @@ class PortalPersonalData(PersonalDataProvider):
                 _audit_event(event, person=person, user_type_id=user_type.pk)
                 for event in events.iterator(chunk_size=CHUNK_SIZE)
             ),
+            "notifications_page": (
+                {
+                    "kind": notice.kind,
+                    "about": notice.title,
+                    "url": settings.SITE_URL + notice.path,
+                    "details": notice.data,
+                    "at": iso(notice.created_at),
+                    "read_at": iso(notice.read_at),
+                }
+                for notice in Notice.objects.filter(recipient=person)
+                .order_by("created_at", "id")
+                .iterator(chunk_size=CHUNK_SIZE)
+            ),
         }
 
     def erase(self, *, person: User) -> dict[str, int]:
         email_addresses, _by_model = EmailAddress.objects.filter(user=person).delete()
         authenticators, _by_model = Authenticator.objects.filter(user=person).delete()
-        return {"email_addresses": email_addresses, "two_factor_methods": authenticators}
+        notices, _by_model = Notice.objects.filter(recipient=person).delete()
+        return {
+            "email_addresses": email_addresses,
+            "two_factor_methods": authenticators,
+            "notifications_page": notices,
+        }
 
 
 def _account(person: User) -> dict[str, Any]:
