@@ -410,53 +410,46 @@ def attachment_remove(request: HttpRequest, draft: UUID, attachment_id: int) -> 
 @member_required
 @require_safe
 def draft_similar(request: HttpRequest, draft: UUID) -> HttpResponse:
-    """Has this been reported already? Co-signing is quicker than filing again."""
+    """Has this been reported already? Co-signing is quicker than filing again. Each hint is
+    a short summary with one "This affects us too" button that opens its co-sign form."""
     report = selectors.report_draft_get_for(viewer=request.user, public_id=draft)
     similar = selectors.report_similar_for(
         viewer=request.user, title=report.title, summary=report.summary, exclude=report
     )
     if not similar:
         return redirect(_step_url(report, "market"))
-    forms = [
-        (candidate, CoSignForm(prefix=f"r{candidate.pk}"))
-        if can_cosign(request.user, candidate)
-        else (candidate, None)
-        for candidate in similar
-    ]
+    hints = [(candidate, can_cosign(request.user, candidate)) for candidate in similar]
     return render(
         request,
         "submissions/filing/similar.html",
-        {"report": report, "similar": forms, "next_url": _step_url(report, "market")},
+        {"report": report, "similar": hints, "next_url": _step_url(report, "market")},
     )
 
 
 @member_required
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def draft_cosign_instead(request: HttpRequest, draft: UUID, reference: str) -> HttpResponse:
+    """ "This affects us too": the co-sign form for one hint; sending it co-signs the report
+    and discards the draft."""
     report = selectors.report_draft_get_for(viewer=request.user, public_id=draft)
     original = selectors.report_get_for(viewer=request.user, reference=reference)
     if not can_cosign(request.user, original):
         messages.error(request, _("Your organisation cannot co-sign this report."))
         return redirect("submissions:draft_similar", draft=report.public_id)
-    form = CoSignForm(request.POST, prefix=f"r{original.pk}")
-    if not form.is_valid():
-        similar = selectors.report_similar_for(
-            viewer=request.user, title=report.title, summary=report.summary, exclude=report
-        )
-        forms = [
-            (
-                candidate,
-                form if candidate.pk == original.pk else CoSignForm(prefix=f"r{candidate.pk}"),
-            )
-            if can_cosign(request.user, candidate)
-            else (candidate, None)
-            for candidate in similar
-        ]
+    posted = request.method == "POST"
+    form = CoSignForm(request.POST if posted else None, prefix=f"r{original.pk}")
+    if not posted or not form.is_valid():
         return render(
             request,
-            "submissions/filing/similar.html",
-            {"report": report, "similar": forms, "next_url": _step_url(report, "market")},
-            status=400,
+            "submissions/filing/cosign_instead.html",
+            {
+                "report": report,
+                "original": original,
+                "form": form,
+                "back_url": reverse("submissions:draft_similar", kwargs={"draft": draft}),
+                "next_url": _step_url(report, "market"),
+            },
+            status=400 if form.errors else 200,
         )
     services.report_cosign_instead_of_filing(
         actor=request.user,
