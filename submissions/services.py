@@ -530,6 +530,20 @@ ALERT_SETTLE = timedelta(minutes=1)
 ALERT_FIELDS = ("name", "q", "market", "topic", "ntm_chapter", "sector", "frequency")
 
 
+ALERT_RELATIONS = frozenset({"market", "topic", "ntm_chapter"})
+
+
+def _alert_assign(alert: ReportAlert, fields: Mapping[str, Any]) -> None:
+    for field in ALERT_FIELDS:
+        if field not in fields:
+            continue
+        value = fields[field]
+        if field in ALERT_RELATIONS:
+            setattr(alert, f"{field}_id", getattr(value, "pk", value) or None)
+        else:
+            setattr(alert, field, (value or "").strip() if isinstance(value, str) else "")
+
+
 def _alert_schedule(alert: ReportAlert, now: datetime) -> None:
     period = ALERT_PERIODS.get(ReportAlert.Frequency(alert.frequency))
     alert.next_run_at = now + period if period else now
@@ -542,10 +556,7 @@ def alert_create(*, actor: User, **fields: Any) -> ReportAlert:
         raise PermissionDenied
     now = timezone.now()
     alert = ReportAlert(user=actor, last_published_at=now, created_at=now, updated_at=now)
-    for field in ALERT_FIELDS:
-        if field in fields:
-            setattr(alert, field, fields[field] if fields[field] is not None else "")
-    alert.q = (alert.q or "").strip()
+    _alert_assign(alert, fields)
     _alert_schedule(alert, now)
     alert.save()
     return alert
@@ -558,11 +569,7 @@ def alert_update(*, actor: User, alert: ReportAlert, **fields: Any) -> ReportAle
     if not can_manage_alert(actor, alert):
         raise PermissionDenied
     before = alert.frequency
-    for field in ALERT_FIELDS:
-        if field in fields:
-            value = fields[field]
-            setattr(alert, field, value if value is not None else "")
-    alert.q = (alert.q or "").strip()
+    _alert_assign(alert, fields)
     now = timezone.now()
     if alert.frequency != before:
         _alert_schedule(alert, now)
