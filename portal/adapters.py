@@ -110,12 +110,11 @@ class AccountAdapter(DefaultAccountAdapter):
                 request._first_confirmation = True  # type: ignore[attr-defined]
         return confirmed
 
-    def get_login_redirect_url(self, request: HttpRequest) -> str:
-        """After the link in the first confirmation email signs the person in, the welcome
-        page (with "File a barrier report" in its body); otherwise LOGIN_REDIRECT_URL."""
-        if getattr(request, "_first_confirmation", False):
-            return resolve_url("portal:welcome")
-        return super().get_login_redirect_url(request)
+    def get_signup_redirect_url(self, request: HttpRequest) -> str:
+        """Where a new account lands once signed in: with mandatory verification that is
+        when the link in the confirmation email signs the person in. The welcome page puts
+        "File a barrier report" in its body, not only in the menu."""
+        return resolve_url("portal:welcome")
 
     def get_email_verification_redirect_url(self, email_address: Any) -> str:
         request = self.request

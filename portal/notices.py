@@ -36,8 +36,11 @@ def _unread_key(user_id: int) -> str:
 
 
 def _forget_counts(user_ids: Iterable[int]) -> None:
+    """Now, and again once the change commits (a page read between the two would otherwise
+    cache the count from before it)."""
     keys = [_unread_key(user_id) for user_id in user_ids]
     if keys:
+        cache.delete_many(keys)
         transaction.on_commit(lambda: cache.delete_many(keys))
 
 
