@@ -5,9 +5,10 @@ they uploaded, the co-signatures they gave and the official responses they wrote
 their colleagues filed belong to those colleagues' exports, even when the person could read
 them (officials-only reports of their own organisation among them).
 
-Only their alerts (saved searches) are erased when the person deletes their account: reports, their evidence,
-co-signatures and official responses are their organisation's record and part of the public
-one once published. They keep pointing at the emptied user row, shown as "former member".
+Only their alerts (saved searches) are erased when the person deletes their account:
+reports, their evidence, co-signatures and official responses are their organisation's
+record and part of the public one once published. They keep pointing at the emptied user
+row, shown as "former member".
 """
 
 from collections.abc import Mapping

@@ -154,7 +154,8 @@ def test_the_header_counts_unread_notices_and_the_page_marks_them_read(client):
     assert html.count('class="badge badge--new"') == 2, "shown as new this once"
     older.refresh_from_db()
     newer.refresh_from_db()
-    assert older.read_at is not None and newer.read_at is not None
+    assert older.read_at is not None
+    assert newer.read_at is not None
 
     after = client.get("/reports/").content.decode()
     assert header_badge(after) is None
