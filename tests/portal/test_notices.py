@@ -215,7 +215,7 @@ def test_the_page_says_what_happened_in_the_readers_language(client):
 
     html = client.get("/fr/notifications/").content.decode()
 
-    assert "Statut changé : « Publié »" in html
+    assert "Statut changé en « Publié » :" in html
     assert 'href="/fr/reports/TB-2026-00001/"' in html
 
 
