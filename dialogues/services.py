@@ -8,7 +8,7 @@ where it applies, when the member can post again.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -473,7 +473,8 @@ def _follower_ids(follows: QuerySet[Follow]) -> list[int]:
 
 def _notice_fields(post: Post, thread: Thread, kind: str) -> dict[str, Any]:
     if kind == Notice.Kind.OFFICIAL_ANSWER:
-        speaker = post.organisation.name if post.organisation_id else post.author.display_name
+        organisation = post.organisation
+        speaker = organisation.name if organisation is not None else post.author.display_name
         return {"key": f"official:{post.pk}", "data": {"organisation": speaker}}
     return {"key": f"post:{post.pk}", "data": {"author": post.author.display_name}}
 
@@ -484,7 +485,7 @@ def _queue_fan_out(*, post: Post, kind: str) -> None:
     enqueue_on_commit(post_notices_fan_out, post_id=post.pk, kind=kind)
 
 
-def _post_notices(*, post: Post, thread: Thread, kind: str, why: dict[int, str]) -> None:
+def _post_notices(*, post: Post, thread: Thread, kind: str, why: Mapping[int, str]) -> None:
     """A notice for each follower (`why`: user id -> thread or theme), written now for a
     few hundred, by a task for more (a thread with thousands of followers)."""
     if len(why) > INLINE_RECIPIENTS:
