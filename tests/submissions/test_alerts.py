@@ -269,3 +269,44 @@ def test_a_forged_unsubscribe_link_is_refused(client):
     response = client.post("/reports/alerts/unsubscribe/not-a-token/")
     assert response.status_code == 400
     assert mail.outbox == []
+
+
+# --- At scale ------------------------------------------------------------------------------------
+
+
+def explain(queryset) -> str:
+    from django.db import connection
+
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def test_the_alert_query_reads_only_reports_published_since_the_watermark(needs_postgres):
+    """With 500,000 reports an alert must not scan them all: its range on published_at is
+    served by an index (EXPLAIN, sequential scans discouraged as on a large table)."""
+    from submissions import selectors
+
+    alert = due_alert(MemberFactory(), market=Country.objects.get(code="KE"))
+    kenyan()
+
+    plan = explain(selectors.alert_new_reports(alert=alert, until=timezone.now()))
+
+    assert "Index Scan Backward using report_published_since" in plan, plan
+    assert "Seq Scan on submissions_barrierreport" not in plan, plan
+
+
+def test_due_alerts_are_found_by_their_index(needs_postgres):
+    from submissions import selectors
+
+    due_alert(MemberFactory())
+    queryset = (
+        ReportAlert.objects.exclude(frequency=ReportAlert.Frequency.OFF)
+        .filter(next_run_at__lte=timezone.now())
+        .order_by("next_run_at", "pk")
+    )
+
+    assert "report_alert_due" in explain(queryset)
+    assert selectors.alert_ids_due(now=timezone.now(), limit=10)
