@@ -68,6 +68,7 @@ def privacy_notice(request: HttpRequest) -> HttpResponse:
         "session_days": settings.SESSION_COOKIE_AGE // 86400,
         "log_days": settings.PRIVACY_LOG_RETENTION_DAYS,
         "email_days": settings.PRIVACY_EMAIL_RETENTION_DAYS,
+        "notice_days": settings.NOTICE_RETENTION_DAYS,
     }
     return render(request, "portal/privacy.html", context)
 
