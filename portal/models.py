@@ -502,9 +502,12 @@ class Notice(models.Model):
             models.Index(
                 fields=["recipient"], name="notice_unread", condition=Q(read_at__isnull=True)
             ),
-            # The clean-up of old read rows.
+            # The nightly clean-up: old read rows, and very old unread ones.
             models.Index(
                 fields=["read_at"], name="notice_read", condition=Q(read_at__isnull=False)
+            ),
+            models.Index(
+                fields=["created_at"], name="notice_unread_age", condition=Q(read_at__isnull=True)
             ),
         ]
 

@@ -30,7 +30,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'notification',
                 'verbose_name_plural': 'notifications',
                 'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['recipient', '-created_at', '-id'], name='notice_recipient'), models.Index(condition=models.Q(('read_at__isnull', True)), fields=['recipient'], name='notice_unread'), models.Index(condition=models.Q(('read_at__isnull', False)), fields=['read_at'], name='notice_read')],
+                'indexes': [models.Index(fields=['recipient', '-created_at', '-id'], name='notice_recipient'), models.Index(condition=models.Q(('read_at__isnull', True)), fields=['recipient'], name='notice_unread'), models.Index(condition=models.Q(('read_at__isnull', False)), fields=['read_at'], name='notice_read'), models.Index(condition=models.Q(('read_at__isnull', True)), fields=['created_at'], name='notice_unread_age')],
                 'constraints': [models.UniqueConstraint(fields=('recipient', 'key'), name='notice_once_per_event')],
             },
         ),
