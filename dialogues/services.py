@@ -8,14 +8,14 @@ where it applies, when the member can post again.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import time_format
@@ -41,7 +41,8 @@ from dialogues.selectors import notification_frequency_for, suspension_active_fo
 from portal import dates
 from portal.background import enqueue_on_commit
 from portal.emails import email_member
-from portal.models import User
+from portal.models import Notice, User
+from portal.notices import FAN_OUT_BATCH, INLINE_RECIPIENTS, neutral_path, notices_create
 from portal.outbox import retry_after
 from portal.permissions import (
     acts_as_moderator,
@@ -346,6 +347,14 @@ def post_mark_official_response(*, actor: User, post: Post, is_response: bool) -
         raise ModerationRefused(_("Only a published post by a verified official can be marked."))
     post.is_official_response = is_response
     post.save(update_fields=["is_official_response"])
+    if is_response:
+        thread = Thread.objects.get(pk=post.thread_id)
+        followers = _followers(thread).exclude(user_id=post.author_id)
+        if followers.count() > INLINE_RECIPIENTS:
+            _queue_fan_out(post=post, kind=Notice.Kind.OFFICIAL_ANSWER)
+        else:
+            why = dict.fromkeys(_follower_ids(followers), Notification.Why.THREAD)
+            _post_notices(post=post, thread=thread, kind=Notice.Kind.OFFICIAL_ANSWER, why=why)
     audit_record(
         actor=actor,
         action="post.official_response" if is_response else "post.official_response_unmark",
@@ -452,6 +461,95 @@ def unsubscribe_apply(*, token: str) -> tuple[User, UnsubscribeScope]:
     return user, scope
 
 
+# --- The notifications page (portal.notices) ------------------------------------------------
+
+
+def _followers(thread: Thread) -> QuerySet[Follow]:
+    return Follow.objects.filter(Q(thread_id=thread.pk) | Q(theme_id=thread.theme_id))
+
+
+def _follower_ids(follows: QuerySet[Follow]) -> list[int]:
+    return list(follows.values_list("user_id", flat=True).distinct())
+
+
+def _notice_fields(post: Post, thread: Thread, kind: str) -> dict[str, Any]:
+    if kind == Notice.Kind.OFFICIAL_ANSWER:
+        organisation = post.organisation
+        speaker = organisation.name if organisation is not None else post.author.display_name
+        return {"key": f"official:{post.pk}", "data": {"organisation": speaker}}
+    return {"key": f"post:{post.pk}", "data": {"author": post.author.display_name}}
+
+
+def _queue_fan_out(*, post: Post, kind: str) -> None:
+    from dialogues.tasks import post_notices_fan_out
+
+    enqueue_on_commit(post_notices_fan_out, post_id=post.pk, kind=kind)
+
+
+def _post_notices(*, post: Post, thread: Thread, kind: str, why: Mapping[int, str]) -> None:
+    """A notice for each follower (`why`: user id -> thread or theme), written now for a
+    few hundred, by a task for more (a thread with thousands of followers)."""
+    if len(why) > INLINE_RECIPIENTS:
+        _queue_fan_out(post=post, kind=kind)
+        return
+    fields = _notice_fields(post, thread, kind)
+    for reason in (Notification.Why.THREAD, Notification.Why.THEME):
+        notices_create(
+            recipient_ids=[user_id for user_id, value in why.items() if value == reason],
+            kind=kind,
+            title=thread.title,
+            path=neutral_path(post),
+            key=fields["key"],
+            data={**fields["data"], "why": str(reason)},
+        )
+
+
+def post_notices_fan_out(*, post: Post, kind: str) -> int:
+    """Write a post's notices for every follower of its thread (and, for a new post, of its
+    theme), a batch at a time in user id order, so memory stays flat; a repeat writes
+    nothing twice."""
+    if post.status != Post.Status.PUBLISHED:
+        return 0
+    thread = post.thread
+    fields = _notice_fields(post, thread, kind)
+    thread_follows = Follow.objects.filter(thread=thread)
+    groups = [(Notification.Why.THREAD, thread_follows)]
+    if kind == Notice.Kind.POST:
+        theme_follows = Follow.objects.filter(theme_id=thread.theme_id).exclude(
+            user_id__in=thread_follows.values("user_id")
+        )
+        groups.append((Notification.Why.THEME, theme_follows))
+    written = 0
+    for reason, follows in groups:
+        last = 0
+        while True:
+            ids = list(
+                follows.filter(user_id__gt=last)
+                .exclude(user_id=post.author_id)
+                .order_by("user_id")
+                .values_list("user_id", flat=True)[:FAN_OUT_BATCH]
+            )
+            if not ids:
+                break
+            written += _notices_batch(post, thread, kind, fields, reason, ids)
+            last = ids[-1]
+    return written
+
+
+def _notices_batch(
+    post: Post, thread: Thread, kind: str, fields: dict[str, Any], reason: str, ids: list[int]
+) -> int:
+    with transaction.atomic():
+        return notices_create(
+            recipient_ids=ids,
+            kind=kind,
+            title=thread.title,
+            path=neutral_path(post),
+            key=fields["key"],
+            data={**fields["data"], "why": str(reason)},
+        )
+
+
 def _notifications_queue(*, post: Post, thread: Thread) -> None:
     """Queue the post for everyone following its thread or theme (not its author, not those
     who turned emails off); those who want emails straight away get a task on commit."""
@@ -465,6 +563,7 @@ def _notifications_queue(*, post: Post, thread: Thread) -> None:
     why.pop(post.author_id, None)
     if not why:
         return
+    _post_notices(post=post, thread=thread, kind=Notice.Kind.POST, why=why)
     off = set(
         NotificationPreference.objects.filter(
             user_id__in=why, frequency=NotificationPreference.Frequency.OFF

@@ -16,7 +16,7 @@ from celery import shared_task
 from django.db import OperationalError
 
 from dialogues import services
-from dialogues.models import NotificationPreference
+from dialogues.models import NotificationPreference, Post
 from portal.models import User
 
 TRANSIENT = (OperationalError, ConnectionError, TimeoutError)
@@ -51,6 +51,17 @@ def notifications_send_daily() -> int:
     for recipient_id in recipients:
         notifications_send_to.delay(recipient_id=recipient_id, daily=True)
     return len(recipients)
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, retry_backoff_max=600, max_retries=5)
+def post_notices_fan_out(*, post_id: int, kind: str) -> int:
+    """The notifications of a post for a thread or theme with many followers, in batches."""
+    post = (
+        Post.objects.select_related("thread", "author", "organisation").filter(pk=post_id).first()
+    )
+    if post is None:
+        return 0
+    return services.post_notices_fan_out(post=post, kind=kind)
 
 
 # --- Weekly digests: the tasks live in dialogues/digests/tasks.py ------------------------

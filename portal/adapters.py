@@ -19,6 +19,7 @@ from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponseBase
+from django.shortcuts import resolve_url
 from django.utils import translation
 from django.utils.html import strip_tags
 
@@ -101,10 +102,26 @@ class AccountAdapter(DefaultAccountAdapter):
             )
 
     def confirm_email(self, request: HttpRequest, email_address: Any) -> bool:
+        first = not email_address.user.emailaddress_set.filter(verified=True).exists()
         confirmed = super().confirm_email(request, email_address)
         if confirmed:
             services.member_email_confirmed(user=email_address.user)
+            if first:
+                # A new account: land on the page that says what to do first (below).
+                request._first_confirmation = True  # type: ignore[attr-defined]
         return confirmed
+
+    def get_signup_redirect_url(self, request: HttpRequest) -> str:
+        """Where a new account lands once signed in: with mandatory verification that is
+        when the link in the confirmation email signs the person in. The welcome page puts
+        "File a barrier report" in its body, not only in the menu."""
+        return resolve_url("portal:welcome")
+
+    def get_email_verification_redirect_url(self, email_address: Any) -> str:
+        request = self.request
+        if request.user.is_authenticated and getattr(request, "_first_confirmation", False):
+            return resolve_url("portal:welcome")
+        return super().get_email_verification_redirect_url(email_address)
 
     def validation_error(self, code: str, *args: Any) -> ValidationError:
         """allauth reports some limits as a form error ("Too many failed login attempts. Try

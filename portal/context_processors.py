@@ -9,6 +9,7 @@ from django.utils import translation
 from django.utils.functional import SimpleLazyObject
 
 from portal import seo
+from portal.notices import unread_count_for, unread_label
 from portal.permissions import user_role
 
 
@@ -23,4 +24,11 @@ def portal(request: HttpRequest) -> dict[str, Any]:
         "viewer_is_moderator": role in {"moderator", "admin"},
         # Worked out only by pages that print it (base.html), not by fragments.
         "page_addresses": SimpleLazyObject(lambda: seo.page_addresses(request, language)),
+        # Read only where the header shows it (cached per person, see portal.notices).
+        "unread_notices": SimpleLazyObject(lambda: _unread(request)),
     }
+
+
+def _unread(request: HttpRequest) -> dict[str, Any]:
+    count = unread_count_for(viewer=getattr(request, "user", None))
+    return {"count": count, "label": unread_label(count)}

@@ -30,7 +30,7 @@ class CollatedChoiceIterator(ModelChoiceIterator):
 
     def __iter__(self) -> Iterator[tuple[Any, str]]:
         if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
+            yield ("", str(self.field.empty_label))
         choices = [self.choice(obj) for obj in self.queryset]
         yield from sorted(choices, key=lambda choice: collation_key(str(choice[1])))
 

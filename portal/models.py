@@ -459,3 +459,59 @@ class OutboxEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recipient}: {self.subject}"
+
+
+class Notice(models.Model):
+    """One line on a person's notifications page: something happened in a thread, theme,
+    report or alert they follow. Written by the service that acted (or by a task it queued
+    when there are many followers); `key` names the event, so writing it twice for one person
+    leaves one row. Titles are kept as the person could read them when it happened; the
+    sentence around them is put in the reader's language when the page is shown."""
+
+    class Kind(models.TextChoices):
+        POST = "post", _("New post")
+        OFFICIAL_ANSWER = "official_answer", _("Official answer")
+        REPORT_STATUS = "report_status", _("Report status changed")
+        REPORT_RESPONSE = "report_response", _("Official response to a report")
+        ALERT = "alert", _("New reports for an alert")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notices",
+        verbose_name=_("recipient"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    key = models.CharField(_("event"), max_length=100)
+    title = models.CharField(_("about"), max_length=300)
+    # A path without language prefix; the page shows it in the reader's language.
+    path = models.CharField(_("link"), max_length=500)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("happened"), default=timezone.now)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "key"], name="notice_once_per_event")
+        ]
+        indexes = [
+            # The notifications page: one person's, newest first.
+            models.Index(fields=["recipient", "-created_at", "-id"], name="notice_recipient"),
+            # The header's unread count.
+            models.Index(
+                fields=["recipient"], name="notice_unread", condition=Q(read_at__isnull=True)
+            ),
+            # The nightly clean-up: old read rows, and very old unread ones.
+            models.Index(
+                fields=["read_at"], name="notice_read", condition=Q(read_at__isnull=False)
+            ),
+            models.Index(
+                fields=["created_at"], name="notice_unread_age", condition=Q(read_at__isnull=True)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_id}: {self.key}"

@@ -32,7 +32,7 @@ from django.utils.functional import Promise
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import AuditEvent, OutboxEmail, User
+from portal.models import AuditEvent, Notice, OutboxEmail, User
 
 SCHEMA = "personal-data"
 SCHEMA_VERSION = "1.0"
@@ -204,6 +204,10 @@ class PortalPersonalData(PersonalDataProvider):
                 "when it was written and sent."
             ),
         ),
+        Section(
+            "notifications_page",
+            _("Your notifications page: what happened in what you follow, and when you read it."),
+        ),
     )
 
     def export(self, *, person: User) -> Mapping[str, Any]:
@@ -249,6 +253,19 @@ class PortalPersonalData(PersonalDataProvider):
                 .order_by("created_at", "id")
                 .iterator(chunk_size=CHUNK_SIZE)
             ),
+            "notifications_page": (
+                {
+                    "kind": notice.kind,
+                    "about": notice.title,
+                    "url": settings.SITE_URL + notice.path,
+                    "details": notice.data,
+                    "at": iso(notice.created_at),
+                    "read_at": iso(notice.read_at),
+                }
+                for notice in Notice.objects.filter(recipient=person)
+                .order_by("created_at", "id")
+                .iterator(chunk_size=CHUNK_SIZE)
+            ),
         }
 
     def erase(self, *, person: User) -> dict[str, int]:
@@ -256,10 +273,12 @@ class PortalPersonalData(PersonalDataProvider):
         emails, _by_model = _emails_to(person).delete()
         email_addresses, _by_model = EmailAddress.objects.filter(user=person).delete()
         authenticators, _by_model = Authenticator.objects.filter(user=person).delete()
+        notices, _by_model = Notice.objects.filter(recipient=person).delete()
         return {
             "emails": emails,
             "email_addresses": email_addresses,
             "two_factor_methods": authenticators,
+            "notifications_page": notices,
         }
 
 

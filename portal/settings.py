@@ -251,12 +251,29 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "portal.tasks.outbox_purge",
         "schedule": crontab(minute=45, hour=3),
     },
+    # Report alerts that are due (each alert is daily or weekly; the watermark keeps a
+    # repeated run from sending a report twice).
+    "submissions-alerts-send-due": {
+        "task": "submissions.tasks.alerts_send_due",
+        "schedule": crontab(minute=15),
+    },
+    # Notifications read more than NOTICE_RETENTION_DAYS ago leave the database.
+    "notices-purge": {
+        "task": "portal.tasks.notices_purge",
+        "schedule": crontab(minute=45, hour=3),
+    },
     # Expired sessions leave the database, as the privacy notice promises.
     "sessions-clear-expired": {
         "task": "portal.tasks.sessions_clear_expired",
         "schedule": crontab(minute=30, hour=3),
     },
 }
+
+# How long a notification stays on the notifications page after it was read (unread ones
+# stay four times as long).
+NOTICE_RETENTION_DAYS = int(os.environ.get("NOTICE_RETENTION_DAYS", "90"))
+# How many new reports one alert email lists (the rest are one link away).
+ALERT_EMAIL_MAX_REPORTS = int(os.environ.get("ALERT_EMAIL_MAX_REPORTS", "10"))
 
 # --- Authentication (django-allauth) -------------------------------------------------
 # https://docs.allauth.org/en/latest/account/configuration.html

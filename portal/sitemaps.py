@@ -76,6 +76,6 @@ class PageSitemap(PortalSitemap):
         return reverse(item)
 
 
-def sitemaps() -> dict[str, Sitemap]:
+def sitemaps() -> dict[str, Sitemap | type[Sitemap]]:
     """The sections named in settings.SITEMAPS."""
     return {label: import_string(path)() for label, path in settings.SITEMAPS.items()}

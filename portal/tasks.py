@@ -52,3 +52,11 @@ def sessions_end_for_person(*, user_id: int) -> int:
 @shared_task(autoretry_for=(DatabaseError,), retry_backoff=True, max_retries=3)
 def sessions_clear_expired() -> None:
     services.sessions_clear_expired()
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, retry_backoff_max=600, max_retries=5)
+def notices_purge() -> int:
+    """Nightly: notifications read long ago leave the database (NOTICE_RETENTION_DAYS)."""
+    from portal import notices
+
+    return notices.notices_purge()

@@ -16,6 +16,9 @@ portal_patterns: list[URLPattern | URLResolver] = [
     path("privacy/", views.privacy_notice, name="privacy"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/welcome/", views.welcome, name="welcome"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("notifications/read/", views.notifications_read_all, name="notifications_read_all"),
     path("dashboard/your-data/", views.personal_data, name="personal_data"),
     path(
         "dashboard/your-data/download/",
@@ -24,6 +27,8 @@ portal_patterns: list[URLPattern | URLResolver] = [
     ),
     path("dashboard/delete-account/", views.account_delete, name="account_delete"),
     path("organisations/<slug:slug>/", views.organisation_detail, name="organisation_detail"),
+    # The organisation's public reports as Atom, served by submissions (included by name).
+    path("organisations/<slug:slug>/feed/", include("submissions.organisation_urls")),
     path(
         "organisations/<slug:slug>/requests/<int:member_id>/",
         views.membership_decide,

@@ -1,6 +1,7 @@
 """Site pages, organisation profiles, official verification, the audit log, and a person's
 own data (export and account deletion)."""
 
+from typing import Any
 from urllib.parse import urlsplit
 
 from allauth.account.decorators import reauthentication_required
@@ -19,7 +20,8 @@ from django.views import i18n
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from portal import privacy, ratelimits, selectors, seo, services, sitemaps
+from portal import notices, privacy, ratelimits, selectors, seo, services, sitemaps
+from portal.emails import localised_path
 from portal.forms import (
     AccountDeleteForm,
     AuditFilterForm,
@@ -31,6 +33,7 @@ from portal.health import health_report
 from portal.pagination import query_without_page
 from portal.permissions import (
     can_manage_members,
+    is_member,
     login_required,
     moderator_required,
     public,
@@ -96,6 +99,7 @@ def privacy_notice(request: HttpRequest) -> HttpResponse:
         "session_days": settings.SESSION_COOKIE_AGE // 86400,
         "log_days": settings.PRIVACY_LOG_RETENTION_DAYS,
         "email_days": settings.PRIVACY_EMAIL_RETENTION_DAYS,
+        "notice_days": settings.NOTICE_RETENTION_DAYS,
     }
     return render(request, "portal/privacy.html", context)
 
@@ -128,6 +132,50 @@ def dashboard(request: SignedInRequest) -> HttpResponse:
         messages.success(request, _("Your profile has been saved."))
         return redirect("portal:dashboard")
     return render(request, "portal/dashboard.html", {"form": form})
+
+
+NOTICES_PER_PAGE = 20
+
+
+@login_required
+@never_cache
+@require_safe
+def notifications(request: SignedInRequest) -> HttpResponse:
+    """Newest first; what this page shows unread is marked read once shown (and keeps a
+    "New" mark this once)."""
+    page = Paginator(notices.notices_for(viewer=request.user), NOTICES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    items: list[dict[str, Any]] = [
+        {
+            "notice": notice,
+            "sentence": notices.notice_sentence(notice),
+            "url": localised_path(notice.path, language),
+            "is_new": notice.read_at is None,
+        }
+        for notice in page.object_list
+    ]
+    notices.notices_mark_read(
+        viewer=request.user, notice_ids=[item["notice"].pk for item in items if item["is_new"]]
+    )
+    return render(request, "portal/notifications.html", {"page": page, "items": items})
+
+
+@login_required
+@require_POST
+def notifications_read_all(request: SignedInRequest) -> HttpResponse:
+    notices.notices_mark_all_read(viewer=request.user)
+    messages.success(request, _("Every notification is marked as read."))
+    return redirect("portal:notifications")
+
+
+@login_required
+@require_safe
+def welcome(request: SignedInRequest) -> HttpResponse:
+    """Where a new person lands after confirming their email: what to do first."""
+    can_file = is_member(request.user) and request.user.organisation_id is not None
+    return render(request, "portal/welcome.html", {"can_file": can_file})
 
 
 @login_required

@@ -16,7 +16,7 @@ from portal.fields import TextField
 from portal.forms import CountryChoiceField, LocalisedModelChoiceField
 from portal.models import Country, HsChapter, NtmChapter, Sector, Topic
 from submissions import files
-from submissions.models import PUBLISHED_STATUSES, BarrierReport, CoSignature
+from submissions.models import PUBLISHED_STATUSES, BarrierReport, CoSignature, ReportAlert
 from submissions.permissions import NOTE_REQUIRED_FOR
 from submissions.selectors import SORT_MOST_COSIGNED, SORT_NEWEST
 
@@ -575,3 +575,63 @@ class QueueFilterForm(forms.Form):
         filters = dict(self.cleaned_data)
         filters["status"] = filters.get("status") or Status.SUBMITTED
         return filters
+
+
+# --- Alerts ----------------------------------------------------------------------------------
+
+
+class AlertForm(forms.ModelForm):
+    """A saved search: the report list's filters, a name and how often to hear."""
+
+    name = forms.CharField(
+        label=_("Name of the alert"),
+        max_length=100,
+        help_text=_("For you, and in the subject of each email. For example: Kenya, payments."),
+        error_messages={"required": _("Give the alert a name.")},
+    )
+    q = forms.CharField(
+        label=_("Words"),
+        required=False,
+        max_length=200,
+        help_text=_("Reports containing every one of these words. Leave empty for all."),
+    )
+    market = LocalisedModelChoiceField(
+        label=_("Market"),
+        queryset=Country.objects.all(),
+        required=False,
+        empty_label=_("All markets"),
+    )
+    topic = LocalisedModelChoiceField(
+        label=_("Topic"),
+        queryset=Topic.objects.filter(reportable=True).order_by("position"),
+        required=False,
+        empty_label=_("All topics"),
+    )
+    ntm_chapter = forms.ModelChoiceField(
+        label=_("Type of measure"),
+        queryset=NtmChapter.objects.order_by("code"),
+        required=False,
+        empty_label=_("All types"),
+    )
+    sector = forms.ChoiceField(
+        label=_("Sector"),
+        choices=[*_blank_choice(_("All sectors")), *Sector.choices],
+        required=False,
+    )
+    frequency = forms.ChoiceField(
+        label=_("How often should we email you?"),
+        choices=ReportAlert.Frequency.choices,
+        widget=forms.RadioSelect,
+        initial=ReportAlert.Frequency.WEEKLY,
+    )
+
+    class Meta:
+        model = ReportAlert
+        fields = ["name", "q", "market", "topic", "ntm_chapter", "sector", "frequency"]
+        field_classes = {"ntm_chapter": NtmChapterField}
+
+
+class AlertFrequencyForm(forms.Form):
+    frequency = forms.ChoiceField(
+        label=_("How often"), choices=ReportAlert.Frequency.choices, widget=forms.RadioSelect
+    )

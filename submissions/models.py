@@ -162,6 +162,8 @@ class BarrierReport(models.Model):
             models.Index(fields=["status", "submitted_at"]),
             models.Index(fields=["sector", "status"]),
             models.Index(fields=["organisation", "status"]),
+            # Alerts and feeds: what was published since a watermark (a narrow range).
+            models.Index(fields=["published_at"], name="report_published_since"),
         ]
 
     def __str__(self) -> str:
@@ -393,3 +395,87 @@ class OfficialResponse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation} on {self.report}"
+
+
+class ReportAlert(models.Model):
+    """A saved report search: the person hears, daily or weekly, about new matching reports
+    they may read. `last_published_at` is the watermark: the newest publication time already
+    sent, so a run repeated or redelivered never sends the same report twice."""
+
+    class Frequency(models.TextChoices):
+        OFF = "off", _("Off: do not email me")
+        DAILY = "daily", _("Daily: one email a day when there are new reports")
+        WEEKLY = "weekly", _("Weekly: one email a week when there are new reports")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="report_alerts",
+        verbose_name=_("person"),
+    )
+    name = models.CharField(_("name"), max_length=100)
+    # The same filters as the report list (ReportFilterForm), stored as codes.
+    q = models.CharField(_("words"), max_length=200, blank=True)
+    market = models.ForeignKey(
+        Country,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("market"),
+    )
+    topic = models.ForeignKey(
+        Topic,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("topic"),
+    )
+    ntm_chapter = models.ForeignKey(
+        NtmChapter,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("type of measure"),
+    )
+    sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices, blank=True)
+    frequency = models.CharField(
+        _("how often"), max_length=10, choices=Frequency.choices, default=Frequency.WEEKLY
+    )
+    last_published_at = models.DateTimeField(_("sent up to"), default=timezone.now)
+    next_run_at = models.DateTimeField(_("next check"), default=timezone.now)
+    last_sent_at = models.DateTimeField(_("last email"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("report alert")
+        verbose_name_plural = _("report alerts")
+        indexes = [
+            # The beat task: alerts that are on and due.
+            models.Index(
+                fields=["next_run_at"],
+                name="report_alert_due",
+                condition=~Q(frequency="off"),
+            ),
+            models.Index(fields=["user", "name"], name="report_alert_user"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("submissions:alert_edit", kwargs={"alert_id": self.pk})
+
+    def filters(self) -> dict[str, object]:
+        """The report list's filters (as ReportFilterForm.cleaned_data would hold them)."""
+        return {
+            "q": self.q,
+            "market": self.market_id,
+            "topic": self.topic_id,
+            "ntm_chapter": self.ntm_chapter_id,
+            "sector": self.sector,
+        }

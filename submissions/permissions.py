@@ -9,8 +9,8 @@ selectors.py states it for a query; tests hold the two to the same matrix.
 """
 
 from portal.permissions import acts_as_moderator, is_official, organisation_of
-from portal.types import Reader
-from submissions.models import PUBLISHED_STATUSES, Attachment, BarrierReport
+from portal.types import Reader, person_of
+from submissions.models import PUBLISHED_STATUSES, Attachment, BarrierReport, ReportAlert
 
 Status = BarrierReport.Status
 Visibility = BarrierReport.Visibility
@@ -152,3 +152,17 @@ def moderator_transitions(user: Reader, report: BarrierReport) -> tuple[str, ...
     if not can_triage(user):
         return ()
     return MODERATOR_TRANSITIONS.get(report.status, ())
+
+
+# --- Alerts --------------------------------------------------------------------------------------
+
+
+def can_save_alerts(user: Reader) -> bool:
+    """Anyone signed in may save a search (what each email lists is what they may read)."""
+    person = person_of(user)
+    return person is not None and person.is_active
+
+
+def can_manage_alert(user: Reader, alert: ReportAlert) -> bool:
+    person = person_of(user)
+    return person is not None and person.is_active and alert.user_id == person.pk

@@ -5,9 +5,10 @@ they uploaded, the co-signatures they gave and the official responses they wrote
 their colleagues filed belong to those colleagues' exports, even when the person could read
 them (officials-only reports of their own organisation among them).
 
-Nothing here is erased when the person deletes their account: reports, their evidence,
-co-signatures and official responses are their organisation's record and part of the public
-one once published. They keep pointing at the emptied user row, shown as "former member".
+Only their alerts (saved searches) are erased when the person deletes their account:
+reports, their evidence, co-signatures and official responses are their organisation's
+record and part of the public one once published. They keep pointing at the emptied user
+row, shown as "former member".
 """
 
 from collections.abc import Mapping
@@ -23,6 +24,7 @@ from submissions.models import (
     BarrierReport,
     CoSignature,
     OfficialResponse,
+    ReportAlert,
     StatusChange,
 )
 
@@ -80,6 +82,10 @@ class SubmissionsPersonalData(PersonalDataProvider):
         ),
         Section("cosignatures", _("Reports you co-signed for your organisation.")),
         Section("official_responses", _("Responses you posted on reports as an official.")),
+        Section(
+            "alerts",
+            _("Report searches you saved as alerts, how often we email you and when we last did."),
+        ),
     )
 
     def export(self, *, person: User) -> Mapping[str, Any]:
@@ -161,4 +167,23 @@ class SubmissionsPersonalData(PersonalDataProvider):
                 }
                 for response in responses.iterator(chunk_size=CHUNK_SIZE)
             ),
+            "alerts": (
+                {
+                    "name": alert.name,
+                    "words": alert.q,
+                    "market": alert.market_id,
+                    "topic": alert.topic_id,
+                    "ntm_chapter": alert.ntm_chapter_id,
+                    "sector": alert.sector or None,
+                    "frequency": alert.frequency,
+                    "created_at": iso(alert.created_at),
+                    "last_email_at": iso(alert.last_sent_at),
+                }
+                for alert in ReportAlert.objects.filter(user=person).order_by("created_at", "id")
+            ),
         }
+
+    def erase(self, *, person: User) -> dict[str, int]:
+        """Alerts are the person's own: they go with the account (reports stay)."""
+        alerts, _by_model = ReportAlert.objects.filter(user=person).delete()
+        return {"alerts": alerts}

@@ -27,10 +27,13 @@ from submissions.models import (
     BarrierReport,
     CoSignature,
     OfficialResponse,
+    ReportAlert,
     StatusChange,
 )
 from submissions.permissions import (
     can_download_attachment,
+    can_manage_alert,
+    can_save_alerts,
     can_see_attachments,
     can_see_full_timeline,
     can_view_report,
@@ -442,4 +445,61 @@ def report_export_queryset() -> QuerySet[BarrierReport]:
         )
         .annotate(official_response_total=Count("official_responses", distinct=True))
         .order_by("published_at", "id")
+    )
+
+
+# --- Alerts (saved searches) -----------------------------------------------------------------
+
+
+def alert_list_for(*, viewer: Any) -> QuerySet[ReportAlert]:
+    if not can_save_alerts(viewer):
+        return ReportAlert.objects.none()
+    return ReportAlert.objects.filter(user_id=viewer.pk).select_related(
+        "market", "topic", "ntm_chapter"
+    )
+
+
+def alert_get_for(*, viewer: Any, alert_id: int) -> ReportAlert:
+    """The viewer's own alert, or 404 (someone else's is as missing as no alert)."""
+    alert = alert_list_for(viewer=viewer).filter(pk=alert_id).first()
+    if alert is None or not can_manage_alert(viewer, alert):
+        raise Http404
+    return alert
+
+
+def alert_new_reports(*, alert: ReportAlert, until: datetime) -> QuerySet[BarrierReport]:
+    """Reports the alert's owner may read, matching its search, published after its watermark
+    and up to `until`, newest first. The range on published_at is what keeps this cheap with
+    500,000 reports (index report_published_since)."""
+    return report_list_for(viewer=alert.user, filters=alert.filters()).filter(
+        published_at__gt=alert.last_published_at, published_at__lte=until
+    )
+
+
+def alert_ids_due(*, now: datetime, limit: int) -> list[int]:
+    """Alerts switched on whose next check has come (index report_alert_due)."""
+    return list(
+        ReportAlert.objects.exclude(frequency=ReportAlert.Frequency.OFF)
+        .filter(next_run_at__lte=now)
+        .order_by("next_run_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+# --- Feeds ---------------------------------------------------------------------------------------
+
+
+def report_feed_items(*, filters: Mapping[str, Any], limit: int) -> list[BarrierReport]:
+    """The newest public reports matching a search, for an Atom feed: read as a visitor, so
+    officials-only reports never appear and anonymised ones are described, not named."""
+    return list(report_list_for(viewer=AnonymousUser(), filters=filters)[:limit])
+
+
+def organisation_feed_items(*, organisation: Organisation, limit: int) -> list[BarrierReport]:
+    """An organisation's public reports only: an anonymised report listed under its name would
+    no longer be anonymous."""
+    return list(
+        report_list_for(viewer=AnonymousUser()).filter(
+            organisation=organisation, visibility=Visibility.PUBLIC
+        )[:limit]
     )

@@ -9,20 +9,26 @@ Callers check who may act (permissions.py); services refuse impossible states.
 import hashlib
 import logging
 from collections.abc import Mapping
+from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
+from django.conf import settings
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from portal.background import enqueue, enqueue_on_commit
-from portal.emails import email_member
-from portal.models import User
+from portal.emails import absolute_url, email_member
+from portal.models import Notice, User
+from portal.notices import neutral_path, notices_create
 from portal.permissions import require_moderator
 from portal.services import audit_record
-from submissions import files, filing
+from submissions import files, filing, selectors
 from submissions.files import MAX_ATTACHMENTS_PER_REPORT
 from submissions.models import (
     PUBLISHED_STATUSES,
@@ -31,12 +37,15 @@ from submissions.models import (
     CoSignature,
     OfficialResponse,
     ReferenceCounter,
+    ReportAlert,
     StatusChange,
 )
 from submissions.permissions import (
     MODERATOR_TRANSITIONS,
     NOTE_REQUIRED_FOR,
     REPORTER_TRANSITIONS,
+    can_manage_alert,
+    can_save_alerts,
     can_view_report,
     is_in_reporting_organisation,
 )
@@ -310,7 +319,55 @@ def _change_status(
         # language, not in the moderator's.
         context={"change": change},
     )
+    _notify_followers(
+        report,
+        actor=actor,
+        kind=Notice.Kind.REPORT_STATUS,
+        key=f"status:{change.pk}",
+        # The English label, translated for each reader on their notifications page.
+        data={"status": to_status, "status_label": _source_text(Status(to_status).label)},
+    )
     return change
+
+
+def _source_text(text: Any) -> str:
+    """A lazy translation's own (English) text, whatever language is active."""
+    with translation.override(None):
+        return str(text)
+
+
+# Co-signers told about one event inline; a report with more has them told from its page.
+NOTICE_COSIGNERS_MAX = 500
+
+
+def _notify_followers(
+    report: BarrierReport, *, actor: User | None, kind: str, key: str, data: dict[str, Any]
+) -> None:
+    """A notice for the reporter and the people who co-signed, who may read the report now
+    (not the person who acted)."""
+    people = [report.reporter] + [
+        cosignature.signed_by
+        for cosignature in CoSignature.objects.filter(report=report)
+        .select_related("signed_by")
+        .order_by("created_at")[:NOTICE_COSIGNERS_MAX]
+    ]
+    recipients = {
+        person.pk
+        for person in people
+        if person.is_active
+        and (actor is None or person.pk != actor.pk)
+        and can_view_report(person, report)
+    }
+    if report.reference is None or not recipients:
+        return
+    notices_create(
+        recipient_ids=recipients,
+        kind=kind,
+        key=key,
+        title=f"{report.reference}: {report.title}",
+        path=neutral_path(report),
+        data=data,
+    )
 
 
 @transaction.atomic
@@ -450,4 +507,170 @@ def official_response_post(*, actor: User, report: BarrierReport, body: str) -> 
         data={"reference": report.reference, "response": response.pk},
     )
     _email_reporter(report, template="report_official_response", context={"response": response})
+    _notify_followers(
+        report,
+        actor=actor,
+        kind=Notice.Kind.REPORT_RESPONSE,
+        key=f"response:{response.pk}",
+        data={"organisation": response.organisation.name},
+    )
     return response
+
+
+# --- Alerts (saved searches) ---------------------------------------------------------------
+
+ALERT_UNSUBSCRIBE_SALT = "submissions.alert-unsubscribe"
+ALERT_PERIODS = {
+    ReportAlert.Frequency.DAILY: timedelta(days=1),
+    ReportAlert.Frequency.WEEKLY: timedelta(days=7),
+}
+# Reports published in the last minute wait for the next run: a publication whose
+# transaction commits a moment after its published_at is then never behind the watermark.
+ALERT_SETTLE = timedelta(minutes=1)
+ALERT_FIELDS = ("name", "q", "market", "topic", "ntm_chapter", "sector", "frequency")
+
+
+ALERT_RELATIONS = frozenset({"market", "topic", "ntm_chapter"})
+
+
+def _alert_assign(alert: ReportAlert, fields: Mapping[str, Any]) -> None:
+    for field in ALERT_FIELDS:
+        if field not in fields:
+            continue
+        value = fields[field]
+        if field in ALERT_RELATIONS:
+            setattr(alert, f"{field}_id", getattr(value, "pk", value) or None)
+        else:
+            setattr(alert, field, (value or "").strip() if isinstance(value, str) else "")
+
+
+def _alert_schedule(alert: ReportAlert, now: datetime) -> None:
+    period = ALERT_PERIODS.get(ReportAlert.Frequency(alert.frequency))
+    alert.next_run_at = now + period if period else now
+
+
+@transaction.atomic
+def alert_create(*, actor: User, **fields: Any) -> ReportAlert:
+    """Save a search; its first email lists only reports published from now on."""
+    if not can_save_alerts(actor):
+        raise PermissionDenied
+    now = timezone.now()
+    alert = ReportAlert(user=actor, last_published_at=now, created_at=now, updated_at=now)
+    _alert_assign(alert, fields)
+    _alert_schedule(alert, now)
+    alert.save()
+    return alert
+
+
+@transaction.atomic
+def alert_update(*, actor: User, alert: ReportAlert, **fields: Any) -> ReportAlert:
+    """Change the search or how often; a new frequency starts its period now."""
+    alert = ReportAlert.objects.select_for_update().get(pk=alert.pk)
+    if not can_manage_alert(actor, alert):
+        raise PermissionDenied
+    before = alert.frequency
+    _alert_assign(alert, fields)
+    now = timezone.now()
+    if alert.frequency != before:
+        _alert_schedule(alert, now)
+        if before == ReportAlert.Frequency.OFF:
+            # Switched back on: news from now, not the backlog of the quiet weeks.
+            alert.last_published_at = now
+    alert.updated_at = now
+    alert.save()
+    return alert
+
+
+@transaction.atomic
+def alert_delete(*, actor: User, alert: ReportAlert) -> None:
+    if not can_manage_alert(actor, alert):
+        raise PermissionDenied
+    ReportAlert.objects.filter(pk=alert.pk).delete()
+
+
+def alert_unsubscribe_token(alert: ReportAlert) -> str:
+    return signing.dumps({"a": alert.pk, "u": alert.user_id}, salt=ALERT_UNSUBSCRIBE_SALT)
+
+
+def alert_unsubscribe_read(token: str) -> ReportAlert:
+    """The alert a token switches off; raises BadSignature or ReportAlert.DoesNotExist."""
+    data = signing.loads(token, salt=ALERT_UNSUBSCRIBE_SALT)
+    return ReportAlert.objects.get(pk=data["a"], user_id=data["u"])
+
+
+@transaction.atomic
+def alert_unsubscribe(*, token: str) -> ReportAlert:
+    """One click from the email: the alert stays listed, switched off. The signature is the
+    authority (no login); a repeat does nothing more."""
+    alert = ReportAlert.objects.select_for_update().get(pk=alert_unsubscribe_read(token).pk)
+    if alert.frequency != ReportAlert.Frequency.OFF:
+        alert.frequency = ReportAlert.Frequency.OFF
+        alert.updated_at = timezone.now()
+        alert.save(update_fields=["frequency", "updated_at"])
+    return alert
+
+
+def alert_search_path(alert: ReportAlert) -> str:
+    """The report list with the alert's search, without a language prefix."""
+    query = urlencode({key: value for key, value in alert.filters().items() if value})
+    with translation.override(settings.LANGUAGE_CODE):
+        path = reverse("submissions:list")
+    return f"{path}?{query}" if query else path
+
+
+@transaction.atomic
+def alert_send(*, alert_id: int, now: datetime | None = None) -> int:
+    """Email the alert's owner the reports published since its watermark that they may read
+    (the newest ALERT_EMAIL_MAX_REPORTS, and a link to the rest), then move the watermark.
+    Returns how many reports matched. Runs only when the alert is due, and claims the row
+    (SKIP LOCKED): a task run twice, or by two workers, sends one email."""
+    now = now or timezone.now()
+    alert = (
+        ReportAlert.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("user", "market", "topic", "ntm_chapter")
+        .filter(pk=alert_id, next_run_at__lte=now)
+        .exclude(frequency=ReportAlert.Frequency.OFF)
+        .first()
+    )
+    if alert is None:
+        return 0
+    until = now - ALERT_SETTLE
+    owner = alert.user
+    total = 0
+    if owner.is_active and owner.deleted_at is None and until > alert.last_published_at:
+        matches = selectors.alert_new_reports(alert=alert, until=until)
+        limit = max(1, int(getattr(settings, "ALERT_EMAIL_MAX_REPORTS", 10)))
+        reports = list(matches[:limit])
+        total = len(reports) if len(reports) < limit else matches.count()
+        if reports:
+            search_path = alert_search_path(alert)
+            email_member(
+                user=owner,
+                template="report_alert",
+                context={
+                    "alert": alert,
+                    "reports": reports,
+                    "total": total,
+                    "more": total - len(reports),
+                    "search_url": absolute_url(
+                        search_path, language=owner.language or settings.LANGUAGE_CODE
+                    ),
+                },
+                unsubscribe=reverse(
+                    "submissions:alert_unsubscribe",
+                    kwargs={"token": alert_unsubscribe_token(alert)},
+                ),
+            )
+            notices_create(
+                recipient_ids=[owner.pk],
+                kind=Notice.Kind.ALERT,
+                key=f"alert:{alert.pk}:{until.isoformat()}",
+                title=alert.name,
+                path=search_path,
+                data={"count": total},
+            )
+            alert.last_sent_at = now
+    alert.last_published_at = max(alert.last_published_at, until)
+    _alert_schedule(alert, now)
+    alert.save(update_fields=["last_published_at", "last_sent_at", "next_run_at"])
+    return total

@@ -13,6 +13,7 @@ from celery import shared_task
 from django.db import OperationalError
 from django.utils import timezone
 
+from portal.background import enqueue
 from submissions import selectors, services
 from submissions.models import Attachment
 from submissions.scanning import ScannerError
@@ -49,3 +50,24 @@ def attachment_scan_sweep() -> int:
     )
     services.attachment_scan_queue(attachment_ids=attachment_ids)
     return len(attachment_ids)
+
+
+# --- Alerts ----------------------------------------------------------------------------------
+
+ALERTS_BATCH = 1000
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, retry_backoff_max=600)
+def alert_send(*, alert_id: int) -> int:
+    """Email one alert's new reports (nothing if it is not due: a repeat sends nothing)."""
+    return services.alert_send(alert_id=alert_id)
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def alerts_send_due() -> int:
+    """Every hour (Celery beat): a task for each alert that is due. One not queued (a broker
+    outage) stays due and is queued by the next run."""
+    alert_ids = selectors.alert_ids_due(now=timezone.now(), limit=ALERTS_BATCH)
+    for alert_id in alert_ids:
+        enqueue(alert_send, alert_id=alert_id)
+    return len(alert_ids)

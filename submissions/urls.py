@@ -26,6 +26,13 @@ urlpatterns = [
     path("mine/", views.report_mine, name="mine"),
     path("export.csv", views.export_csv, name="export_csv"),
     path("export.json", views.export_json, name="export_json"),
+    path("feed/", views.report_feed, name="feed"),
+    path("alerts/", views.alert_list, name="alert_list"),
+    path("alerts/new/", views.alert_new, name="alert_new"),
+    path("alerts/<int:alert_id>/", views.alert_edit, name="alert_edit"),
+    path("alerts/<int:alert_id>/frequency/", views.alert_frequency, name="alert_frequency"),
+    path("alerts/<int:alert_id>/delete/", views.alert_delete, name="alert_delete"),
+    path("alerts/unsubscribe/<str:token>/", views.alert_unsubscribe, name="alert_unsubscribe"),
     path("attachments/<int:attachment_id>/", views.attachment_download, name="attachment_download"),
     path("drafts/<uuid:draft>/similar/", views.draft_similar, name="draft_similar"),
     path(

@@ -5,10 +5,14 @@ one service writes. Every view works without JavaScript.
 """
 
 from typing import Any
+from urllib.parse import urlencode
 from uuid import UUID
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.syndication.views import Feed
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import (
@@ -19,12 +23,15 @@ from django.http import (
     HttpResponseBase,
     StreamingHttpResponse,
 )
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from portal.models import Organisation, Sector
 from portal.pagination import query_without_page
 from portal.permissions import (
     login_required,
@@ -39,6 +46,8 @@ from submissions import exports, files, filing, selectors, services
 from submissions.forms import (
     STEP_FORMS,
     AboutStepForm,
+    AlertForm,
+    AlertFrequencyForm,
     CoSignForm,
     EvidenceStepForm,
     OfficialResponseForm,
@@ -48,7 +57,7 @@ from submissions.forms import (
     step_changes,
     step_initial,
 )
-from submissions.models import Attachment, BarrierReport
+from submissions.models import Attachment, BarrierReport, ReportAlert
 from submissions.permissions import (
     can_cosign,
     can_edit_report,
@@ -78,8 +87,19 @@ def report_list(request: HttpRequest) -> HttpResponse:
         "query": query_without_page(request),
         "can_file": can_file_reports(request.user),
         "searching": bool(request.GET.get("q")),
+        # The search without paging or sorting, for the alert and the feed.
+        "feed_query": _search_query(form),
     }
     return render(request, "submissions/report_list.html", context)
+
+
+SEARCH_KEYS = ("q", "market", "topic", "ntm_chapter", "sector")
+
+
+def _search_query(form: ReportFilterForm) -> str:
+    filters = form.filters()
+    values = {key: getattr(filters.get(key), "pk", filters.get(key)) for key in SEARCH_KEYS}
+    return urlencode({key: value for key, value in values.items() if value})
 
 
 @member_required
@@ -391,53 +411,46 @@ def attachment_remove(request: SignedInRequest, draft: UUID, attachment_id: int)
 @member_required
 @require_safe
 def draft_similar(request: SignedInRequest, draft: UUID) -> HttpResponse:
-    """Has this been reported already? Co-signing is quicker than filing again."""
+    """Has this been reported already? Co-signing is quicker than filing again. Each hint is
+    a short summary with one "This affects us too" button that opens its co-sign form."""
     report = selectors.report_draft_get_for(viewer=request.user, public_id=draft)
     similar = selectors.report_similar_for(
         viewer=request.user, title=report.title, summary=report.summary, exclude=report
     )
     if not similar:
         return redirect(_step_url(report, "market"))
-    forms = [
-        (candidate, CoSignForm(prefix=f"r{candidate.pk}"))
-        if can_cosign(request.user, candidate)
-        else (candidate, None)
-        for candidate in similar
-    ]
+    hints = [(candidate, can_cosign(request.user, candidate)) for candidate in similar]
     return render(
         request,
         "submissions/filing/similar.html",
-        {"report": report, "similar": forms, "next_url": _step_url(report, "market")},
+        {"report": report, "similar": hints, "next_url": _step_url(report, "market")},
     )
 
 
 @member_required
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def draft_cosign_instead(request: SignedInRequest, draft: UUID, reference: str) -> HttpResponse:
+    """ "This affects us too": the co-sign form for one hint; sending it co-signs the report
+    and discards the draft."""
     report = selectors.report_draft_get_for(viewer=request.user, public_id=draft)
     original = selectors.report_get_for(viewer=request.user, reference=reference)
     if not can_cosign(request.user, original):
         messages.error(request, _("Your organisation cannot co-sign this report."))
         return redirect("submissions:draft_similar", draft=report.public_id)
-    form = CoSignForm(request.POST, prefix=f"r{original.pk}")
-    if not form.is_valid():
-        similar = selectors.report_similar_for(
-            viewer=request.user, title=report.title, summary=report.summary, exclude=report
-        )
-        forms = [
-            (
-                candidate,
-                form if candidate.pk == original.pk else CoSignForm(prefix=f"r{candidate.pk}"),
-            )
-            if can_cosign(request.user, candidate)
-            else (candidate, None)
-            for candidate in similar
-        ]
+    posted = request.method == "POST"
+    form = CoSignForm(request.POST if posted else None, prefix=f"r{original.pk}")
+    if not posted or not form.is_valid():
         return render(
             request,
-            "submissions/filing/similar.html",
-            {"report": report, "similar": forms, "next_url": _step_url(report, "market")},
-            status=400,
+            "submissions/filing/cosign_instead.html",
+            {
+                "report": report,
+                "original": original,
+                "form": form,
+                "back_url": reverse("submissions:draft_similar", kwargs={"draft": draft}),
+                "next_url": _step_url(report, "market"),
+            },
+            status=400 if form.errors else 200,
         )
     services.report_cosign_instead_of_filing(
         actor=request.user,
@@ -596,3 +609,180 @@ def triage_report(request: SignedInRequest, reference: str) -> HttpResponse:
         },
     )
     return redirect("submissions_moderation:queue")
+
+
+# --- Alerts (saved searches) -------------------------------------------------------------------
+
+
+def _alert_name_from(filters: dict[str, Any]) -> str:
+    """A first name for an alert, from its search: "Kenya · Payments · courier"."""
+    parts = [getattr(filters.get(key), "name", "") for key in ("market", "topic", "ntm_chapter")]
+    if sector := filters.get("sector"):
+        parts.append(str(Sector(sector).label))
+    parts.append((filters.get("q") or "").strip())
+    name = " · ".join(part for part in parts if part)
+    return (name or _("All new reports"))[:100]
+
+
+@login_required
+@require_safe
+def alert_list(request: SignedInRequest) -> HttpResponse:
+    alerts = list(selectors.alert_list_for(viewer=request.user))
+    items = [
+        (alert, AlertFrequencyForm(prefix=f"a{alert.pk}", initial={"frequency": alert.frequency}))
+        for alert in alerts
+    ]
+    return render(request, "submissions/alerts/list.html", {"items": items})
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def alert_new(request: SignedInRequest) -> HttpResponse:
+    """From the report list's "Save this search as an alert": the search comes filled in."""
+    if request.method == "POST":
+        form = AlertForm(request.POST)
+        if form.is_valid():
+            alert = services.alert_create(actor=request.user, **form.cleaned_data)
+            messages.success(request, _("Your alert “%(name)s” is saved.") % {"name": alert.name})
+            return redirect("submissions:alert_list")
+    else:
+        search = ReportFilterForm(request.GET or None)
+        filters = search.filters()
+        initial = {key: filters.get(key) for key in ("q", "market", "topic", "ntm_chapter")}
+        initial["sector"] = filters.get("sector") or ""
+        initial["name"] = _alert_name_from(filters)
+        form = AlertForm(initial=initial)
+    return render(
+        request,
+        "submissions/alerts/form.html",
+        {"form": form, "alert": None},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def alert_edit(request: SignedInRequest, alert_id: int) -> HttpResponse:
+    alert = selectors.alert_get_for(viewer=request.user, alert_id=alert_id)
+    form = AlertForm(request.POST or None, instance=alert)
+    if request.method == "POST" and form.is_valid():
+        services.alert_update(actor=request.user, alert=alert, **form.cleaned_data)
+        messages.success(request, _("Your alert “%(name)s” is saved.") % {"name": alert.name})
+        return redirect("submissions:alert_list")
+    return render(
+        request,
+        "submissions/alerts/form.html",
+        {"form": form, "alert": alert},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def alert_frequency(request: SignedInRequest, alert_id: int) -> HttpResponse:
+    alert = selectors.alert_get_for(viewer=request.user, alert_id=alert_id)
+    form = AlertFrequencyForm(request.POST, prefix=f"a{alert.pk}")
+    if form.is_valid():
+        services.alert_update(
+            actor=request.user, alert=alert, frequency=form.cleaned_data["frequency"]
+        )
+        messages.success(request, _("Your alert “%(name)s” is saved.") % {"name": alert.name})
+    return redirect("submissions:alert_list")
+
+
+@login_required
+@require_POST
+def alert_delete(request: SignedInRequest, alert_id: int) -> HttpResponse:
+    alert = selectors.alert_get_for(viewer=request.user, alert_id=alert_id)
+    services.alert_delete(actor=request.user, alert=alert)
+    messages.success(request, _("Your alert “%(name)s” is deleted.") % {"name": alert.name})
+    return redirect("submissions:alert_list")
+
+
+# The signed token authorises the change, not a session: mail clients' one-click unsubscribe
+# (RFC 8058) POSTs without cookies or a CSRF token.
+@csrf_exempt
+@public
+@require_http_methods(["GET", "HEAD", "POST"])
+def alert_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """GET asks, POST switches the alert off (link scanners only GET)."""
+    try:
+        alert = services.alert_unsubscribe_read(token)
+    except (signing.BadSignature, ReportAlert.DoesNotExist, KeyError, TypeError, ValueError):
+        return render(request, "submissions/alerts/unsubscribe.html", {"invalid": True}, status=400)
+    done = False
+    if request.method == "POST":
+        alert = services.alert_unsubscribe(token=token)
+        done = True
+    return render(request, "submissions/alerts/unsubscribe.html", {"alert": alert, "done": done})
+
+
+# --- Atom feeds ----------------------------------------------------------------------------------
+
+FEED_SIZE = 50
+
+
+class ReportsFeed(Feed):
+    """Newly published public reports, as a visitor reads them (never officials-only ones)."""
+
+    feed_type = Atom1Feed
+
+    def __init__(self, *, reports: list[BarrierReport], title: str, link: str) -> None:
+        super().__init__()
+        self.reports = reports
+        self.feed_title = title
+        self.feed_link = link
+
+    def title(self) -> str:
+        return self.feed_title
+
+    def subtitle(self) -> str:
+        return _("Barrier reports published on the Trade Dialogues Portal.")
+
+    def link(self) -> str:
+        return self.feed_link
+
+    def items(self) -> list[BarrierReport]:
+        return self.reports
+
+    def item_title(self, item: BarrierReport) -> str:
+        return f"{item.reference}: {item.title}"
+
+    def item_description(self, item: BarrierReport) -> str:
+        return item.summary
+
+    def item_link(self, item: BarrierReport) -> str:
+        return item.get_absolute_url()
+
+    def item_author_name(self, item: BarrierReport) -> str:
+        return selectors.report_display_organisation(item, AnonymousUser())
+
+    def item_pubdate(self, item: BarrierReport):
+        return item.published_at
+
+    def item_categories(self, item: BarrierReport) -> list[str]:
+        return [topic.name for topic in item.topics.all()]
+
+
+@public
+@require_safe
+def report_feed(request: HttpRequest) -> HttpResponse:
+    """/reports/feed/?market=KE&topic=...: the report list's filters, as Atom."""
+    form = ReportFilterForm(request.GET or None)
+    filters = {key: value for key, value in form.filters().items() if key != "sort"}
+    reports = selectors.report_feed_items(filters=filters, limit=FEED_SIZE)
+    query = query_without_page(request)
+    link = reverse("submissions:list") + (f"?{query}" if query else "")
+    name = _alert_name_from(filters) if any(filters.values()) else ""
+    title = _("Barrier reports: %(search)s") % {"search": name} if name else _("Barrier reports")
+    return ReportsFeed(reports=reports, title=title, link=link)(request)
+
+
+@public
+@require_safe
+def organisation_feed(request: HttpRequest, slug: str) -> HttpResponse:
+    """An organisation's public reports (anonymised ones are not listed under its name)."""
+    organisation = get_object_or_404(Organisation, slug=slug)
+    reports = selectors.organisation_feed_items(organisation=organisation, limit=FEED_SIZE)
+    title = _("Barrier reports by %(organisation)s") % {"organisation": organisation.name}
+    return ReportsFeed(reports=reports, title=title, link=organisation.get_absolute_url())(request)

@@ -16,6 +16,7 @@ from dialogues.models import Theme
 from portal import services as portal_services
 from portal.models import OutboxEmail, User
 from submissions import services as report_services
+from submissions.models import ReportAlert
 from tests.conftest import EICAR
 from tests.dialogues.conftest import reply
 from tests.factories import (
@@ -143,6 +144,18 @@ def send_every_email(language: str) -> dict[str, OutboxEmail]:
     digest_services.digest_compile_edition(
         week=DIGEST_WEEK, spec=EditionSpec.for_subscription(subscription)
     )
+    # Alerts: a saved search with one new report since it was last sent.
+    watcher = reader(full_name="Nia Kariuki")
+    alert = report_services.alert_create(actor=watcher, name="Kahawa", q="Kahawa")
+    alert_run = dt.datetime.now(dt.UTC)
+    ReportAlert.objects.filter(pk=alert.pk).update(
+        last_published_at=alert_run - dt.timedelta(hours=1),
+        next_run_at=alert_run - dt.timedelta(minutes=1),
+    )
+    BarrierReportFactory(
+        title="Kahawa Safi", published_at=alert_run - dt.timedelta(minutes=5), language=language
+    )
+    report_services.alert_send(alert_id=alert.pk, now=alert_run)
     translation.activate("en")
 
     readers = User.objects.filter(language=language).values_list("email", flat=True)

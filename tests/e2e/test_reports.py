@@ -170,6 +170,9 @@ def test_a_barrier_goes_from_an_sme_to_the_public_and_gathers_a_cosigner(page, l
     page.get_by_label(t(language, "Summary")).fill("Brokers for every zanzibarite parcel.")
     save_and_continue(page, language)
     assert_accessible(page, context="duplicate hints")
+    page.get_by_role("link", name=f"{t(language, 'This affects us too')} – {reference}").click()
+    page.wait_for_load_state("load")
+    assert_accessible(page, context="co-sign instead of filing")
     page.get_by_label(t(language, "Serious: it keeps us out of some sales")).check()
     button = t(language, "This affects us too: co-sign %(reference)s") % {"reference": reference}
     page.get_by_role("button", name=button).click()

@@ -367,7 +367,18 @@ def test_similar_published_reports_are_offered_before_filing_again(client, world
     )
     html = client.get(response["Location"]).content.decode()
     assert original.title in html
-    assert f"This affects us too: co-sign {original.reference}" in html
+    # Going on comes first; each hint is a summary with one button to its co-sign form.
+    assert html.index("Continue with a new report") < html.index(original.title)
+    cosign_url = reverse(
+        "submissions:draft_cosign_instead",
+        kwargs={"draft": report.public_id, "reference": original.reference},
+    )
+    assert html.count(cosign_url) == 1
+    assert "This affects us too" in html
+    assert 'name="r' not in html, "no co-sign form under the hints"
+    form_page = client.get(cosign_url).content.decode()
+    assert f"This affects us too: co-sign {original.reference}" in form_page
+    assert "How much does this barrier affect you?" in form_page
 
 
 def test_this_affects_us_too_cosigns_and_discards_the_draft(client, world):

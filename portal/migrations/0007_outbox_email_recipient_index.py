@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('portal', '0005_site_from_settings'),
+        ('portal', '0006_notice'),
     ]
 
     operations = [
