@@ -87,6 +87,24 @@ def require_moderator(user: Any) -> None:
         raise PermissionDenied(_("Only moderators with two-factor authentication can do this."))
 
 
+def can_create_organisation(user: Any) -> bool:
+    """Someone signed up and not yet a member of an organisation (a member leaves their own
+    organisation's records where they are: nobody moves between organisations here)."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return not is_member(user)
+
+
+def can_request_membership(user: Any, organisation: Organisation) -> bool:
+    """Ask to join: not yet a member of an organisation (asking again to join one's own
+    organisation changes nothing)."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if not is_member(user):
+        return True
+    return user.organisation_id == organisation.pk
+
+
 def can_manage_members(user: Any, organisation: Organisation) -> bool:
     if acts_as_moderator(user):
         return True

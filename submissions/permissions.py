@@ -139,6 +139,14 @@ def can_cosign(user: Any, report: BarrierReport) -> bool:
     return can_view_report(user, report)
 
 
+def can_withdraw_cosignature(user: Any, report: BarrierReport) -> bool:
+    """A member takes back their organisation's co-signature whatever the report's status is
+    now, as long as they may still read the report."""
+    if not is_member(user) or user.organisation_id is None:
+        return False
+    return can_view_report(user, report)
+
+
 def can_respond_officially(user: Any, report: BarrierReport) -> bool:
     if not is_official(user):
         return False
