@@ -410,7 +410,7 @@ def report_cosign(
     """Add the actor's organisation to the report; one co-signature per organisation (a repeat
     returns the existing one)."""
     report = _locked(report)
-    if actor.organisation_id is not None and actor.organisation_id == report.organisation_id:
+    if is_in_reporting_organisation(actor, report):
         raise ValidationError(_("Your organisation filed this report."))
     if not can_cosign(actor, report):
         raise PermissionDenied
