@@ -14,6 +14,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 STRICT = os.environ.get("PORTAL_TEST_STRICT") == "1"
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+POPPLER_TOOLS = ("pdftotext", "pdftoppm", "pdfinfo")
 
 
 def require(condition: bool, reason: str) -> None:
@@ -155,9 +156,12 @@ def needs_redis() -> None:
 
 @pytest.fixture
 def needs_pdftotext() -> None:
+    """pdftotext, pdftoppm and pdfinfo (Debian's poppler-utils), checked before the test does
+    any work rather than found missing halfway through it."""
     import shutil
 
-    require(shutil.which("pdftotext") is not None, "needs pdftotext (Debian's poppler-utils)")
+    missing = [tool for tool in POPPLER_TOOLS if shutil.which(tool) is None]
+    require(not missing, f"needs {', '.join(missing)} (Debian's poppler-utils)")
 
 
 # --- A real Celery worker ----------------------------------------------------------------

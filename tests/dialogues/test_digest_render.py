@@ -432,7 +432,7 @@ def test_figures_show_change_week_over_week():
 
 
 @pytest.fixture
-def pdf_path(tmp_path: Path) -> Path:
+def pdf_path(tmp_path: Path, needs_pdftotext) -> Path:
     path = tmp_path / "digest.pdf"
     write_file(make_snapshot(), path, fmt="pdf", language="en")
     return path
