@@ -236,14 +236,6 @@ def verified_domain_remove(*, actor: User, domain: VerifiedDomain, reason: str =
 
 
 @transaction.atomic
-def member_update_language(*, user: User, language: str) -> User:
-    if user.language != language:
-        user.language = language
-        user.save(update_fields=["language"])
-    return user
-
-
-@transaction.atomic
 def organisation_admin_grant(*, actor: User, member: User) -> User:
     """Make an active member an administrator of their organisation too (how an
     administrator hands over before leaving). A repeat does nothing."""

@@ -93,7 +93,7 @@ def report_draft_create(
     *, actor: User, title: str, summary: str, language: str = "en"
 ) -> BarrierReport:
     """Start a report for the actor's organisation from its first step."""
-    if not can_file_reports(actor):
+    if not can_file_reports(actor) or actor.organisation_id is None:
         raise PermissionDenied(_("Join an organisation before you report a barrier."))
     now = timezone.now()
     return BarrierReport.objects.create(
@@ -412,7 +412,7 @@ def report_cosign(
     report = _locked(report)
     if is_in_reporting_organisation(actor, report):
         raise ValidationError(_("Your organisation filed this report."))
-    if not can_cosign(actor, report):
+    if not can_cosign(actor, report) or actor.organisation_id is None:
         raise PermissionDenied
     cosignature, created = CoSignature.objects.get_or_create(
         report=report,
@@ -427,7 +427,7 @@ def report_cosign(
 @transaction.atomic
 def report_cosign_withdraw(*, actor: User, report: BarrierReport) -> None:
     report = _locked(report)
-    if not can_withdraw_cosignature(actor, report):
+    if not can_withdraw_cosignature(actor, report) or actor.organisation_id is None:
         raise PermissionDenied
     deleted, _rows = CoSignature.objects.filter(
         report=report, organisation_id=actor.organisation_id
