@@ -214,7 +214,12 @@ def start_celery_worker(needs_postgres, transactional_db, tmp_path):
     worker lands as files in `worker.mail_dir`; `worker.log()` reads its log;
     `worker.restart()` starts a new worker once the test has killed the first. Workers stop
     after the test.
+
+    "Exactly once" is checked after `worker.wait_until_idle()`: the queue is empty and every
+    task the worker received has finished, so a duplicate still on its way cannot arrive
+    after the count (waiting for the first copy alone proves "at least once").
     """
+    import re
     import subprocess
     import sys
     from contextlib import ExitStack, suppress
@@ -297,6 +302,21 @@ def start_celery_worker(needs_postgres, transactional_db, tmp_path):
                 details=lambda: f"worker log:\n{log()}",
             )
 
+        def idle() -> bool:
+            import redis
+
+            text = log()
+            received = len(re.findall(r"Task [\w.]+\[[\w-]+\] received", text))
+            finished = len(
+                re.findall(r"Task [\w.]+\[[\w-]+\] (?:succeeded|raised|retry|failed)", text)
+            )
+            with redis.Redis.from_url(broker_url) as broker:
+                waiting = broker.llen("celery")
+            return waiting == 0 and received == finished
+
+        def wait_until_idle(timeout: float = 60) -> None:
+            wait_for(idle, timeout=timeout, message="the queue drained and every task finished")
+
         def restart() -> SimpleNamespace:
             """Start a new worker once the current one has died (say, killed by the test)."""
             worker.process.wait(timeout=15)
@@ -315,6 +335,7 @@ def start_celery_worker(needs_postgres, transactional_db, tmp_path):
             log_path=log_path,
             log=log,
             wait_for=wait_for,
+            wait_until_idle=wait_until_idle,
             restart=restart,
         )
         workers.append(worker)
