@@ -45,9 +45,10 @@ test-unit: install ## Unit tests only (no browser)
 test-e2e: install ## Browser tests only
 	$(BIN)/python -m pytest -m e2e
 
-lint: install ## ruff, mypy, and Django's deploy checks with production settings
+lint: install ## ruff, the layers (import-linter), mypy, Django's deploy checks with production settings
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-logo --no-cache
 	DEBUG=1 $(BIN)/mypy
 	DEBUG=0 SECRET_KEY=check-deploy-$$(date +%s)-a-long-random-production-like-secret-value \
 		ALLOWED_HOSTS=portal.example.org EMAIL_URL='smtp://mail.example.org:587?tls=1' \

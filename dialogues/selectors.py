@@ -434,13 +434,6 @@ def suspensions_for(*, viewer: Any, active_only: bool = True) -> QuerySet[Suspen
     return suspensions.order_by("ends", "id")
 
 
-def suspension_get_for(*, viewer: Any, suspension_id: int) -> Suspension:
-    suspension = suspensions_for(viewer=viewer, active_only=False).filter(pk=suspension_id).first()
-    if suspension is None:
-        raise Http404
-    return suspension
-
-
 def member_get_for_moderation(*, viewer: Any, member_id: int) -> User:
     if not acts_as_moderator(viewer):
         raise Http404

@@ -1,9 +1,10 @@
 """Writes for the Trade Dialogues: threads, posts, flags, follows, notifications, moderation.
 
-Each function takes keyword-only arguments, runs in one transaction, locks the rows it
-changes, checks the current state first so a repeat does nothing, and queues email and
-background work on commit. Every moderator action writes an AuditEvent and tells the author
-why. A post that may not be written now raises PostRefused, whose message says why and,
+Each function takes keyword-only arguments, runs in one transaction, checks who may act
+(permissions.py: PermissionDenied, whatever the page, task or script that called it checked),
+locks the rows it changes, checks the current state so a repeat does nothing, and queues
+email and background work on commit. Every moderator action writes an AuditEvent and tells
+the author why. A post that may not be written now raises PostRefused, whose message says why and,
 where it applies, when the member can post again.
 """
 
@@ -35,7 +36,14 @@ from dialogues.models import (
     Theme,
     Thread,
 )
-from dialogues.permissions import can_post, can_start_from_report, is_author
+from dialogues.permissions import (
+    can_edit_post,
+    can_flag,
+    can_follow,
+    can_post,
+    can_start_from_report,
+    is_author,
+)
 from dialogues.rendering import plain_excerpt, render_markdown
 from dialogues.selectors import notification_frequency_for, suspension_active_for
 from portal import dates
@@ -47,6 +55,7 @@ from portal.outbox import retry_after
 from portal.permissions import (
     acts_as_moderator,
     has_moderator_role,
+    is_member,
     is_official,
     require_moderator,
 )
@@ -278,10 +287,13 @@ def post_edit(*, editor: User, post: Post, body: str) -> Post:
     who would be pre-moderated, or of a post a moderator hid, goes back to the queue."""
     thread = Thread.objects.select_for_update().get(pk=post.thread_id)
     post = Post.objects.select_for_update().get(pk=post.pk)
+    post.thread = thread
+    if post.status == Post.Status.REMOVED and is_author(editor, post):
+        raise PostRefused(_("A moderator removed this post; it cannot be changed."))
+    if not can_edit_post(editor, post):
+        raise PermissionDenied
     if post.body == body:
         return post
-    if post.status == Post.Status.REMOVED:
-        raise PostRefused(_("A moderator removed this post; it cannot be changed."))
     _refuse_if_suspended(editor)
     PostRevision.objects.create(post=post, body=post.body, edited_by=editor)
     post.body = body
@@ -302,13 +314,15 @@ def post_edit(*, editor: User, post: Post, body: str) -> Post:
 def post_flag(*, flagger: User, post: Post, reason: str, note: str = "") -> Flag:
     """One flag per member per post; enough open flags hide the post until a moderator
     decides."""
+    if not is_member(flagger):
+        raise PermissionDenied
     thread = Thread.objects.select_for_update().get(pk=post.thread_id)
     post = Post.objects.select_for_update().select_related("author").get(pk=post.pk)
     existing = Flag.objects.filter(post=post, flagger=flagger).first()
     if existing is not None:
         return existing
     _refuse_if_suspended(flagger)
-    if post.status != Post.Status.PUBLISHED or post.author_id == flagger.pk:
+    if not can_flag(flagger, post):
         raise PostRefused(_("This post cannot be flagged."))
     flag = Flag.objects.create(post=post, flagger=flagger, reason=reason, note=note.strip())
     post.flag_count = Flag.objects.filter(post=post, outcome=Flag.Outcome.OPEN).count()
@@ -371,9 +385,12 @@ def post_mark_official_response(*, actor: User, post: Post, is_response: bool) -
 def follow_set(
     *, user: User, following: bool, thread: Thread | None = None, theme: Theme | None = None
 ) -> bool:
-    """Follow or stop following one thread or one theme; a repeat does nothing."""
+    """Follow or stop following one thread or one theme; a repeat does nothing. Anyone may
+    stop following (an unsubscribe link works after a member has left)."""
     if (thread is None) == (theme is None):
         raise ValueError("Give a thread or a theme.")
+    if following and not can_follow(user):
+        raise PermissionDenied
     lookup = (
         {"user": user, "thread": thread} if thread is not None else {"user": user, "theme": theme}
     )
@@ -386,6 +403,9 @@ def follow_set(
 
 @transaction.atomic
 def notification_preference_set(*, user: User, frequency: str) -> NotificationPreference:
+    """How often a member hears about new posts. Anyone may turn the emails off."""
+    if frequency != NotificationPreference.Frequency.OFF and not can_follow(user):
+        raise PermissionDenied
     preference, _created = NotificationPreference.objects.select_for_update().get_or_create(
         user=user, defaults={"frequency": frequency}
     )
@@ -795,8 +815,31 @@ def post_remove(*, moderator: User, post: Post, reason: str) -> Post:
 POST_ACTIONS = {"approve": post_approve, "hide": post_hide, "remove": post_remove}
 
 
+def _post_action(action: str) -> Any:
+    if action not in POST_ACTIONS:
+        raise ValueError(f"Not a moderation action: {action!r}")
+    return POST_ACTIONS[action]
+
+
+@transaction.atomic
 def post_moderate(*, moderator: User, post: Post, action: str, reason: str) -> Post:
-    return POST_ACTIONS[action](moderator=moderator, post=post, reason=reason)
+    require_moderator(moderator)
+    return _post_action(action)(moderator=moderator, post=post, reason=reason)
+
+
+@transaction.atomic
+def post_moderate_bulk(
+    *, moderator: User, posts: Iterable[Post], action: str, reason: str
+) -> list[Post]:
+    """One decision for many posts, all or nothing: if one post cannot take it, no post
+    changes, no audit entry is kept and no author is emailed. Each post gets its own audit
+    entry and its author their own email, as one by one. Posts are locked thread by thread in
+    a fixed order (two moderators' batches never wait on each other in a circle), and within
+    a thread oldest first, so approved posts are numbered in the order they were written."""
+    require_moderator(moderator)
+    apply = _post_action(action)
+    ordered = sorted(posts, key=lambda post: (post.thread_id, post.created_at, post.pk))
+    return [apply(moderator=moderator, post=post, reason=reason) for post in ordered]
 
 
 # --- Moderation: threads -----------------------------------------------------------------------

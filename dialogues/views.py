@@ -588,11 +588,12 @@ def moderation_bulk(request: SignedInRequest) -> HttpResponse:
     if not form.is_valid():
         return _queue_page(request, bulk_form=form, status=400)
     action, reason = form.cleaned_data["action"], form.cleaned_data["reason"]
-    posts = Post.objects.filter(pk__in=form.cleaned_data["posts"]).order_by("created_at")
-    done = 0
-    for post in posts:
-        services.post_moderate(moderator=request.user, post=post, action=action, reason=reason)
-        done += 1
+    posts = Post.objects.filter(pk__in=form.cleaned_data["posts"])
+    done = len(
+        services.post_moderate_bulk(
+            moderator=request.user, posts=posts, action=action, reason=reason
+        )
+    )
     messages.success(
         request,
         ngettext(

@@ -305,10 +305,6 @@ class User(AbstractBaseUser, PermissionsMixin):
             return gettext("Former member")
         return self.full_name
 
-    @property
-    def is_deleted(self) -> bool:
-        return self.deleted_at is not None
-
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
 

@@ -91,6 +91,26 @@ def require_moderator(user: Reader) -> None:
         raise PermissionDenied(_("Only moderators with two-factor authentication can do this."))
 
 
+def can_create_organisation(user: Reader) -> bool:
+    """Someone signed up and not yet a member of an organisation (a member leaves their own
+    organisation's records where they are: nobody moves between organisations here)."""
+    person = person_of(user)
+    if person is None or not person.is_active:
+        return False
+    return not is_member(person)
+
+
+def can_request_membership(user: Reader, organisation: Organisation) -> bool:
+    """Ask to join: not yet a member of an organisation (asking again to join one's own
+    organisation changes nothing)."""
+    person = person_of(user)
+    if person is None or not person.is_active:
+        return False
+    if not is_member(person):
+        return True
+    return person.organisation_id == organisation.pk
+
+
 def can_manage_members(user: Reader, organisation: Organisation) -> bool:
     if acts_as_moderator(user):
         return True

@@ -1,7 +1,8 @@
 """Writes for members, organisations, official verification and the audit trail.
 
-Each function takes keyword-only arguments, runs in one transaction, checks the current
-state first so a repeat does nothing, and queues email on commit.
+Each function takes keyword-only arguments, runs in one transaction, checks who may act
+first (permissions.py; PermissionDenied otherwise, whatever the caller checked), then the
+current state so a repeat does nothing, and queues email on commit.
 """
 
 from importlib import import_module
@@ -19,7 +20,12 @@ from django.utils.translation import gettext as _
 from portal import privacy, selectors
 from portal.emails import email_member
 from portal.models import AuditEvent, Country, Organisation, OrganisationType, User, VerifiedDomain
-from portal.permissions import can_manage_members, require_moderator
+from portal.permissions import (
+    can_create_organisation,
+    can_manage_members,
+    can_request_membership,
+    require_moderator,
+)
 
 
 def audit_record(
@@ -60,7 +66,10 @@ def organisation_create(
     website: str = "",
     creator: User | None = None,
 ) -> Organisation:
-    """Create an organisation; its creator becomes its first member and administrator."""
+    """Create an organisation; its creator becomes its first member and administrator. Without
+    a creator (the demo, a site administrator's script) nobody joins it."""
+    if creator is not None and not can_create_organisation(creator):
+        raise PermissionDenied
     organisation = Organisation.objects.create(
         name=name.strip(),
         slug=_unique_slug(name),
@@ -82,6 +91,8 @@ def organisation_create(
 @transaction.atomic
 def membership_request(*, user: User, organisation: Organisation) -> User:
     """Ask to join an organisation; its administrators (or a moderator) decide."""
+    if not can_request_membership(user, organisation):
+        raise PermissionDenied
     if user.organisation_id == organisation.pk and user.membership_status in {
         User.MembershipStatus.PENDING,
         User.MembershipStatus.ACTIVE,
@@ -222,14 +233,6 @@ def verified_domain_remove(*, actor: User, domain: VerifiedDomain, reason: str =
         data={"domain": domain.domain},
     )
     domain.delete()
-
-
-@transaction.atomic
-def member_update_language(*, user: User, language: str) -> User:
-    if user.language != language:
-        user.language = language
-        user.save(update_fields=["language"])
-    return user
 
 
 @transaction.atomic

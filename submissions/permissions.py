@@ -136,6 +136,14 @@ def can_cosign(user: Reader, report: BarrierReport) -> bool:
     return can_view_report(user, report)
 
 
+def can_withdraw_cosignature(user: Reader, report: BarrierReport) -> bool:
+    """A member takes back their organisation's co-signature whatever the report's status is
+    now, as long as they may still read the report."""
+    if organisation_of(user) is None:
+        return False
+    return can_view_report(user, report)
+
+
 def can_respond_officially(user: Reader, report: BarrierReport) -> bool:
     if not is_official(user):
         return False

@@ -3,7 +3,8 @@
 Each function takes keyword-only arguments, runs in one transaction, locks the report it
 changes, checks the current state first so a repeat does nothing, records every status change
 as a StatusChange (and moderators' as an AuditEvent) and emails the reporter on commit.
-Callers check who may act (permissions.py); services refuse impossible states.
+Each checks who may act itself (permissions.py) and raises PermissionDenied, whatever the
+page, task or script that called it checked; impossible states raise ValidationError.
 """
 
 import hashlib
@@ -44,9 +45,13 @@ from submissions.permissions import (
     MODERATOR_TRANSITIONS,
     NOTE_REQUIRED_FOR,
     REPORTER_TRANSITIONS,
+    can_cosign,
+    can_file_reports,
     can_manage_alert,
+    can_respond_officially,
     can_save_alerts,
     can_view_report,
+    can_withdraw_cosignature,
     is_in_reporting_organisation,
 )
 from submissions.scanning import scan_file, scanner_configured
@@ -97,8 +102,8 @@ def report_draft_create(
     *, actor: User, title: str, summary: str, language: str = "en"
 ) -> BarrierReport:
     """Start a report for the actor's organisation from its first step."""
-    if actor.organisation_id is None:
-        raise ValidationError(_("Join an organisation before you report a barrier."))
+    if not can_file_reports(actor) or actor.organisation_id is None:
+        raise PermissionDenied(_("Join an organisation before you report a barrier."))
     now = timezone.now()
     return BarrierReport.objects.create(
         title=title.strip(),
@@ -122,6 +127,8 @@ def report_draft_update(
     if unknown:
         raise ValueError(f"Not a reporter's field: {sorted(unknown)}")
     report = _locked(report)
+    if not is_in_reporting_organisation(actor, report):
+        raise PermissionDenied
     if not report.is_editable:
         raise ValidationError(_("This report has been submitted and can no longer be changed."))
     changed = []
@@ -143,6 +150,8 @@ def report_draft_update(
 def report_draft_delete(*, actor: User, report: BarrierReport) -> None:
     """Discard a draft that was never submitted, with its files."""
     report = _locked(report)
+    if not is_in_reporting_organisation(actor, report):
+        raise PermissionDenied
     if report.status != Status.DRAFT:
         raise ValidationError(_("Only drafts can be deleted."))
     names = [attachment.file.name for attachment in report.attachments.all() if attachment.file]
@@ -375,6 +384,8 @@ def report_submit(*, actor: User, report: BarrierReport) -> BarrierReport:
     """Send a complete draft (or a corrected report) to the moderators; numbered on first
     submission. A repeat does nothing."""
     report = _locked(report)
+    if not is_in_reporting_organisation(actor, report):
+        raise PermissionDenied
     if Status.SUBMITTED not in REPORTER_TRANSITIONS.get(report.status, ()):
         return report
     missing = filing.missing_answers(report)
@@ -456,8 +467,10 @@ def report_cosign(
     """Add the actor's organisation to the report; one co-signature per organisation (a repeat
     returns the existing one)."""
     report = _locked(report)
-    if actor.organisation_id is None or actor.organisation_id == report.organisation_id:
+    if is_in_reporting_organisation(actor, report):
         raise ValidationError(_("Your organisation filed this report."))
+    if not can_cosign(actor, report) or actor.organisation_id is None:
+        raise PermissionDenied
     cosignature, created = CoSignature.objects.get_or_create(
         report=report,
         organisation_id=actor.organisation_id,
@@ -470,9 +483,9 @@ def report_cosign(
 
 @transaction.atomic
 def report_cosign_withdraw(*, actor: User, report: BarrierReport) -> None:
-    if actor.organisation_id is None:
-        return
     report = _locked(report)
+    if not can_withdraw_cosignature(actor, report) or actor.organisation_id is None:
+        raise PermissionDenied
     deleted, _rows = CoSignature.objects.filter(
         report=report, organisation_id=actor.organisation_id
     ).delete()
@@ -485,6 +498,8 @@ def report_cosign_instead_of_filing(
     *, actor: User, draft: BarrierReport, report: BarrierReport, impact: str, comment: str = ""
 ) -> CoSignature:
     """ "This affects us too": co-sign the existing report and discard the new draft."""
+    if not is_in_reporting_organisation(actor, draft):
+        raise PermissionDenied
     cosignature = report_cosign(actor=actor, report=report, impact=impact, comment=comment)
     if draft.status == Status.DRAFT:
         report_draft_delete(actor=actor, report=draft)
@@ -495,6 +510,8 @@ def report_cosign_instead_of_filing(
 def official_response_post(*, actor: User, report: BarrierReport, body: str) -> OfficialResponse:
     """A verified official answers on the record; the reporter is told."""
     report = _locked(report)
+    if not can_respond_officially(actor, report):
+        raise PermissionDenied
     if actor.organisation_id is None:
         raise ValidationError(_("Only verified officials can answer."))
     response = OfficialResponse.objects.create(

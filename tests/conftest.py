@@ -14,6 +14,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 STRICT = os.environ.get("PORTAL_TEST_STRICT") == "1"
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+POPPLER_TOOLS = ("pdftotext", "pdftoppm", "pdfinfo")
 
 
 def require(condition: bool, reason: str) -> None:
@@ -155,9 +156,12 @@ def needs_redis() -> None:
 
 @pytest.fixture
 def needs_pdftotext() -> None:
+    """pdftotext, pdftoppm and pdfinfo (Debian's poppler-utils), checked before the test does
+    any work rather than found missing halfway through it."""
     import shutil
 
-    require(shutil.which("pdftotext") is not None, "needs pdftotext (Debian's poppler-utils)")
+    missing = [tool for tool in POPPLER_TOOLS if shutil.which(tool) is None]
+    require(not missing, f"needs {', '.join(missing)} (Debian's poppler-utils)")
 
 
 # --- A real Celery worker ----------------------------------------------------------------
@@ -210,7 +214,12 @@ def start_celery_worker(needs_postgres, transactional_db, tmp_path):
     worker lands as files in `worker.mail_dir`; `worker.log()` reads its log;
     `worker.restart()` starts a new worker once the test has killed the first. Workers stop
     after the test.
+
+    "Exactly once" is checked after `worker.wait_until_idle()`: the queue is empty and every
+    task the worker received has finished, so a duplicate still on its way cannot arrive
+    after the count (waiting for the first copy alone proves "at least once").
     """
+    import re
     import subprocess
     import sys
     from contextlib import ExitStack, suppress
@@ -293,6 +302,21 @@ def start_celery_worker(needs_postgres, transactional_db, tmp_path):
                 details=lambda: f"worker log:\n{log()}",
             )
 
+        def idle() -> bool:
+            import redis
+
+            text = log()
+            received = len(re.findall(r"Task [\w.]+\[[\w-]+\] received", text))
+            finished = len(
+                re.findall(r"Task [\w.]+\[[\w-]+\] (?:succeeded|raised|retry|failed)", text)
+            )
+            with redis.Redis.from_url(broker_url) as broker:
+                waiting = broker.llen("celery")
+            return waiting == 0 and received == finished
+
+        def wait_until_idle(timeout: float = 60) -> None:
+            wait_for(idle, timeout=timeout, message="the queue drained and every task finished")
+
         def restart() -> SimpleNamespace:
             """Start a new worker once the current one has died (say, killed by the test)."""
             worker.process.wait(timeout=15)
@@ -311,6 +335,7 @@ def start_celery_worker(needs_postgres, transactional_db, tmp_path):
             log_path=log_path,
             log=log,
             wait_for=wait_for,
+            wait_until_idle=wait_until_idle,
             restart=restart,
         )
         workers.append(worker)

@@ -441,8 +441,3 @@ def digest_subscription_set(
     subscription.markets.set(market_ids)
     subscription.topics.set(topic_ids)
     return subscription
-
-
-@transaction.atomic
-def digest_subscription_delete(*, user: Any) -> None:
-    DigestSubscription.objects.filter(user=user).delete()

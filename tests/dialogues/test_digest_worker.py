@@ -4,7 +4,6 @@ import datetime as dt
 import os
 import re
 import signal
-import time
 
 import pytest
 from django.core.files.storage import default_storage
@@ -17,6 +16,7 @@ from dialogues.digests.tasks import digest_compile_weekly
 from dialogues.digests.weeks import iso_week_bounds
 from portal.models import Country
 from submissions.models import BarrierReport
+from tests.conftest import wait_until
 from tests.factories import OfficialFactory
 from tests.submissions.factories import BarrierReportFactory
 
@@ -64,15 +64,6 @@ def _lockable(digest_id: int) -> bool:
         return Digest.objects.filter(pk=digest_id).select_for_update(skip_locked=True).exists()
 
 
-def _wait_until(condition, *, timeout: float, message: str) -> None:
-    """Poll `condition` while no worker runs (the worker fixture's wait_for needs one)."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"{message} not reached within {timeout} s")
-        time.sleep(0.1)
-
-
 def test_a_real_worker_compiles_every_edition_and_renders_its_files(week_with_reports):
     worker = week_with_reports
     digest_compile_weekly.apply_async(kwargs={"week": WEEK})
@@ -109,7 +100,8 @@ def test_a_worker_killed_mid_compile_is_redone_when_a_worker_comes_back(week_wit
         worker.process.wait(timeout=10)
     assert public.status == "compiling"
     # The database rolls the dead worker's transaction back and frees the row.
-    _wait_until(lambda: _lockable(public.pk), timeout=30, message="the row unlocked")
+    # No worker runs now (its wait_for needs one): poll with conftest's wait_until.
+    wait_until(lambda: _lockable(public.pk), timeout=30, message="the row unlocked")
     assert not _ready("public")
 
     # The message stays unacknowledged in Redis for the visibility timeout (an hour); the
@@ -137,6 +129,7 @@ def test_a_worker_killed_mid_compile_is_redone_when_a_worker_comes_back(week_wit
     restarted.wait_for(
         lambda: re.search(delivered, restarted.log()), message="the email task finished"
     )
+    restarted.wait_until_idle()  # then count: a second email would have arrived by now
     personal.refresh_from_db()
     assert personal.announced_at is not None
     assert len(list(worker.mail_dir.iterdir())) == 1

@@ -21,7 +21,7 @@ from tests.submissions.factories import BarrierReportFactory
 
 
 def test_official_subscribes_reads_the_digest_and_downloads_each_format(
-    page, live_server, settings, tmp_path, mailoutbox
+    page, live_server, settings, tmp_path, mailoutbox, needs_pdftotext
 ):
     settings.MEDIA_ROOT = tmp_path / "media"
     week = last_complete_iso_week(timezone.now())

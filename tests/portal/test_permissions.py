@@ -104,6 +104,11 @@ def people():
             ["moderator", "admin"],
             ["visitor", "member", "moderator_without_mfa", "staff_without_mfa"],
         ),
+        (
+            permissions.can_create_organisation,
+            ["no_organisation", "applicant", "moderator"],
+            ["visitor", "member", "org_admin", "official", "inactive_moderator"],
+        ),
     ],
 )
 def test_role_predicates_allow_and_deny(people, predicate, allowed, denied):
@@ -147,6 +152,12 @@ def test_a_superuser_holds_the_moderator_role_but_staff_status_alone_does_not(pe
                 "moderator_without_mfa",
                 "staff_without_mfa",
             ],
+        ),
+        (
+            # A member asking again to join their own organisation changes nothing.
+            permissions.can_request_membership,
+            ["no_organisation", "applicant", "member", "org_admin"],
+            ["visitor", "outsider", "official", "inactive_moderator"],
         ),
     ],
 )

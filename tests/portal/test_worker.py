@@ -25,6 +25,7 @@ def test_a_real_worker_delivers_an_outbox_email_and_marks_it_sent(celery_worker_
         lambda: OutboxEmail.objects.filter(pk=email.pk, status="sent").exists(),
         message="the email marked sent",
     )
+    worker.wait_until_idle()
     (mail_file,) = list(worker.mail_dir.iterdir())
     message = read_mail(mail_file)
     assert message["To"] == "amina@trade.go.ke"
@@ -50,6 +51,7 @@ def test_a_message_queued_before_the_outbox_existed_still_reaches_its_reader(
         lambda: OutboxEmail.objects.filter(recipient="amina@trade.go.ke", status="sent").exists(),
         message="the old message delivered through the outbox",
     )
+    worker.wait_until_idle()
     (mail_file,) = list(worker.mail_dir.iterdir())
     assert read_mail(mail_file)["Subject"] == "Queued last week"
 

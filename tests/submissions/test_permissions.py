@@ -16,6 +16,7 @@ from submissions.permissions import (
     can_see_who_decided,
     can_triage,
     can_view_report,
+    can_withdraw_cosignature,
     organisation_is_named,
 )
 from submissions.selectors import reports_visible_to
@@ -125,6 +126,17 @@ def test_only_other_organisations_cosign_published_reports(world):
     assert not can_cosign(world.no_organisation, report)
     report.status = Status.RESOLVED_IN_FULL
     assert not can_cosign(world.member, report)
+
+
+def test_members_of_other_organisations_withdraw_cosignatures_of_reports_they_read(world):
+    report = BarrierReportFactory(reporter=world.reporter, status=Status.RESOLVED_IN_FULL)
+    assert can_withdraw_cosignature(world.member, report)
+    assert can_withdraw_cosignature(world.official, report)
+    assert not can_withdraw_cosignature(world.no_organisation, report)
+    assert not can_withdraw_cosignature(world.role("visitor"), report)
+    report.visibility = BarrierReport.Visibility.OFFICIALS_ONLY
+    assert not can_withdraw_cosignature(world.member, report)
+    assert can_withdraw_cosignature(world.official, report)
 
 
 def test_only_verified_officials_answer_published_reports(world):

@@ -206,6 +206,7 @@ def test_the_worker_quarantines_the_eicar_file_and_releases_the_clean_pdf(
         ]
 
     celery_worker_process.wait_for(lambda: emails(), message="the uploader emailed")
+    celery_worker_process.wait_until_idle()  # then count: one email, not a first of two
     messages = emails()
     assert [(m["To"], m["Subject"]) for m in messages] == [
         (world.reporter.email, "[Trade Dialogues Portal] We found a virus in prices.csv")
