@@ -318,6 +318,10 @@ class CoSignature(models.Model):
                 fields=["report", "organisation"], name="cosignature_one_per_organisation"
             ),
         ]
+        indexes = [
+            # The weekly digest counts and ranks a week's co-signatures.
+            models.Index(fields=["created_at"], name="cosignature_created"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.organisation} / {self.report}"
@@ -389,7 +393,11 @@ class OfficialResponse(models.Model):
         ordering = ["created_at", "id"]
         verbose_name = _("official response")
         verbose_name_plural = _("official responses")
-        indexes = [models.Index(fields=["report", "created_at"])]
+        indexes = [
+            models.Index(fields=["report", "created_at"]),
+            # The weekly digest lists a week's responses.
+            models.Index(fields=["created_at"], name="official_response_created"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.organisation} on {self.report}"

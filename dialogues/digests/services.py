@@ -44,6 +44,7 @@ from dialogues.digests.permissions import can_read_edition, can_subscribe
 from dialogues.digests.render import FORMATS, render_file
 from dialogues.digests.schema import SnapshotError
 from dialogues.digests.snapshot import EditionSpec, digest_snapshot_build
+from dialogues.digests.summary import digest_summary_build
 from dialogues.digests.weeks import iso_week_bounds
 from dialogues.services import unsubscribe_path
 from portal.emails import email_member
@@ -112,7 +113,8 @@ def digest_compile_edition(
     check_week_is_over(week)
     claimed = _claim(week=week, spec=spec)
     with transaction.atomic():
-        digest = Digest.objects.select_for_update().get(pk=claimed.pk)
+        # The previous snapshot is replaced, never read: loading it would cost its size.
+        digest = Digest.objects.select_for_update().defer("snapshot", "summary").get(pk=claimed.pk)
         if digest.is_ready and not force:
             return CompileResult(digest=digest, compiled=False)
         # Files a compile of this revision may have left before it died go first.
@@ -120,9 +122,10 @@ def digest_compile_edition(
         snapshot = digest_snapshot_build(spec=spec, week=week)
         digest.revision += 1
         digest.snapshot = snapshot
+        digest.summary = digest_summary_build(snapshot)
         digest.status = Digest.Status.READY
         digest.compiled_at = timezone.now()
-        digest.save(update_fields=["revision", "snapshot", "status", "compiled_at"])
+        digest.save(update_fields=["revision", "snapshot", "summary", "status", "compiled_at"])
         # Rows of earlier revisions go now; their files once this revision is committed.
         digest.files.exclude(revision=digest.revision).delete()
         for language in render:
@@ -225,8 +228,7 @@ def _outcome(result: CompileResult) -> str:
         return "already complete, skipped"
     if result.digest.snapshot is None:
         raise SnapshotError(f"Digest {result.digest.pk} is ready but has no snapshot.")
-    groups = result.digest.snapshot["reports_by_market"]
-    count = sum(len(group["reports"]) for group in groups)
+    count = (result.digest.summary or {}).get("new_reports_total", 0)
     return f"compiled (revision {result.digest.revision}, {count} new reports)"
 
 
