@@ -401,3 +401,39 @@ class OfficialResponse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation} on {self.report}"
+
+
+class OpenDataFile(models.Model):
+    """One bulk open-data file: every report a visitor may read, gzip-compressed, built by a
+    worker on a schedule (opendata.py) and served from media storage. One row per format;
+    `name` is the file last built, replaced whole by the next build."""
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        JSONL = "jsonl", "JSON Lines"
+
+    fmt = models.CharField(_("format"), max_length=5, choices=Format.choices, unique=True)
+    name = models.CharField(_("stored as"), max_length=255, blank=True)
+    size = models.PositiveBigIntegerField(_("size in bytes"), null=True, blank=True)
+    rows = models.PositiveIntegerField(_("reports"), null=True, blank=True)
+    built_at = models.DateTimeField(_("last built"), null=True, blank=True)
+    # Set when a build is queued, cleared when it ends: the claim that keeps a second build
+    # from starting. A build older than opendata.BUILD_STALE is taken for dead.
+    building_since = models.DateTimeField(_("being built since"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("open-data file")
+        verbose_name_plural = _("open-data files")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(built_at__isnull=True) | ~Q(name=""),
+                name="open_data_file_built_has_name",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.fmt
+
+    @property
+    def is_ready(self) -> bool:
+        return self.built_at is not None

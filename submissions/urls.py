@@ -26,6 +26,8 @@ urlpatterns = [
     path("mine/", views.report_mine, name="mine"),
     path("export.csv", views.export_csv, name="export_csv"),
     path("export.json", views.export_json, name="export_json"),
+    path("open-data/", views.open_data, name="open_data"),
+    path("open-data/<str:filename>", views.open_data_download, name="open_data_download"),
     path("attachments/<int:attachment_id>/", views.attachment_download, name="attachment_download"),
     path("drafts/<uuid:draft>/similar/", views.draft_similar, name="draft_similar"),
     path(
