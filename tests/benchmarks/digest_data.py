@@ -48,10 +48,18 @@ def _say(message: str, started: float) -> None:
     print(f"  {message} ({time.perf_counter() - started:.0f} s)", file=sys.stderr, flush=True)
 
 
-def generate(*, week: str, week_reports: int, other_reports: int, prefix: str = "bx") -> None:
-    """`prefix` names the generated organisations and members; reports are TB-1990-NNNNNNN."""
+def generate(
+    *,
+    week: str,
+    week_reports: int,
+    other_reports: int,
+    prefix: str = "bx",
+    reference_year: str = REFERENCE_YEAR,
+) -> None:
+    """`prefix` names the generated organisations and members; reports are numbered
+    TB-<reference_year>-NNNNNNN (one year per call: each call's rows are its own)."""
     start, end = iso_week_bounds(week)
-    references = f"TB-{REFERENCE_YEAR}-%"
+    references = f"TB-{reference_year}-%"
     started = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute(
@@ -106,7 +114,7 @@ def generate(*, week: str, week_reports: int, other_reports: int, prefix: str = 
                   visibility, language, status, cosignature_count, created_at, updated_at,
                   submitted_at, published_at, status_changed_at, market_id, organisation_id,
                   reporter_id)
-                SELECT 'TB-{REFERENCE_YEAR}-' || lpad((g + {offset})::text, 7, '0'),
+                SELECT 'TB-{reference_year}-' || lpad((g + {offset})::text, 7, '0'),
                   gen_random_uuid(),
                   'Payment gateway refuses foreign sellers, case ' || (g + {offset}),
                   'Small online sellers cannot get paid: the gateway asks for a local company '
