@@ -39,7 +39,16 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _run(module: str, argument: str, database_url: str) -> dict:
     """Run `python -m module argument` against `database_url`; its last line is JSON."""
-    env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "1"}
+    # Production settings: with DEBUG on, Django keeps every query's text (a snapshot's
+    # megabytes included) in memory, which is not what a worker does.
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "portal.settings",
+        "DATABASE_URL": database_url,
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-only-" + "x" * 50,
+        "ALLOWED_HOSTS": "localhost",
+    }
     done = subprocess.run(
         [sys.executable, "-m", module, argument],
         cwd=ROOT,

@@ -2,7 +2,7 @@
 wall time and the peak resident memory (ru_maxrss). Run in a subprocess of its own, so that
 the peak is the compile's and nothing else's:
 
-    DEBUG=1 DATABASE_URL=postgres://.../portal_digestscale_large \
+    DEBUG=0 SECRET_KEY=... ALLOWED_HOSTS=localhost DATABASE_URL=postgres://.../portal_x \
         .venv/bin/python -m tests.benchmarks.digest_compile_run 2026-W47
 """
 

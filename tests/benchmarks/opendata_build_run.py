@@ -1,7 +1,7 @@
 """Build the complete open-data files in this process, as a worker does, and print as JSON
 the rows per second and the peak resident memory (ru_maxrss). Run in a subprocess of its own:
 
-    DEBUG=1 DATABASE_URL=postgres://.../portal_digestscale_large \
+    DEBUG=0 SECRET_KEY=... ALLOWED_HOSTS=localhost DATABASE_URL=postgres://.../portal_x \
         .venv/bin/python -m tests.benchmarks.opendata_build_run csv
 """
 
