@@ -20,6 +20,7 @@ import logging
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import IO
 
 from django.core.files import File
 from django.core.files.storage import default_storage
@@ -113,7 +114,7 @@ def _lines(fmt: str) -> Iterator[str]:
             yield json.dumps(record, ensure_ascii=False) + "\n"
 
 
-def _write(fmt: str, scratch: "tempfile._TemporaryFileWrapper[bytes]") -> int:
+def _write(fmt: str, scratch: IO[bytes]) -> int:
     """Stream the records into `scratch` through gzip; returns the number of reports."""
     rows = -1 if fmt == OpenDataFile.Format.CSV else 0  # the CSV's header is not a report
     buffer: list[str] = []

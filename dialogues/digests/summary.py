@@ -26,7 +26,7 @@ holds nothing its snapshot does not.
 
 from typing import Any
 
-from dialogues.digests.schema import RESOLVED_STATUSES, DigestSnapshot
+from dialogues.digests.schema import RESOLVED_STATUSES, DigestSnapshot, ReportItem
 
 SUMMARY_VERSION = 1
 TOP_MARKETS = 15
@@ -50,7 +50,7 @@ _COPIED = (
 
 def digest_summary_build(snapshot: DigestSnapshot) -> dict[str, Any]:
     """The page's summary of a (validated) snapshot."""
-    latest: dict[str, dict[str, Any]] = {}
+    latest: dict[str, ReportItem] = {}
     for group in snapshot["reports_by_market"]:
         for report in group["reports"]:
             latest[report["reference"]] = report
@@ -61,7 +61,7 @@ def digest_summary_build(snapshot: DigestSnapshot) -> dict[str, Any]:
     others = [c for c in snapshot["status_changes"] if c["to_status"] not in RESOLVED_STATUSES]
     return {
         "summary_version": SUMMARY_VERSION,
-        **{key: snapshot[key] for key in _COPIED},
+        **{key: value for key, value in snapshot.items() if key in _COPIED},
         "by_market": snapshot["by_market"][:TOP_MARKETS],
         "markets_total": len(snapshot["by_market"]),
         "new_reports_total": len(latest),
