@@ -19,7 +19,8 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 from django.conf import settings
 from django.db.models import Count, QuerySet
@@ -185,11 +186,15 @@ class _ReportItems:
         decided by the report selectors' rule (`report_display_organisation`)."""
         key = (row["organisation_id"], row["sector"], row["visibility"])
         if key not in self.labels:
-            report = BarrierReport(
-                pk=row["id"],
-                visibility=row["visibility"],
-                sector=row["sector"],
-                organisation=self.organisations[row["organisation_id"]],
+            # The fields the rule reads, without building a model instance per label.
+            report = cast(
+                BarrierReport,
+                SimpleNamespace(
+                    visibility=row["visibility"],
+                    sector=row["sector"],
+                    organisation_id=row["organisation_id"],
+                    organisation=self.organisations[row["organisation_id"]],
+                ),
             )
             labels = {}
             for code, _label in settings.LANGUAGES:
