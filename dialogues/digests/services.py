@@ -133,6 +133,10 @@ def digest_compile_edition(
                 _file_wanted(digest, fmt, language)
         if spec.subscription is not None:
             _announce(digest, spec.subscription)
+    # The snapshot is in the database now; the returned row loads it again only if asked, so
+    # a week's compile does not hold every edition's snapshot in memory at once.
+    digest.__dict__.pop("snapshot", None)
+    del snapshot
     transaction.on_commit(lambda: storage.remove_other_revisions(digest))
     logger.info("digest %s compiled (revision %s)", digest, digest.revision)
     return CompileResult(digest=digest, compiled=True)
@@ -147,9 +151,10 @@ def _announce(digest: Digest, subscription: DigestSubscription) -> None:
     user = subscription.user
     if not is_official(user):
         return
-    if digest.snapshot is None:
-        raise SnapshotError(f"Digest {digest.pk} is ready but has no snapshot.")
-    figures = {figure["key"]: figure["value"] for figure in digest.snapshot["figures"]}
+    summary = digest.summary
+    if summary is None:
+        raise SnapshotError(f"Digest {digest.pk} is ready but has no summary.")
+    figures = {figure["key"]: figure["value"] for figure in summary["figures"]}
     news = {key: figures[key] for key in ("new_reports", "status_changes", "official_responses")}
     nothing_new = not any(news.values())
     if nothing_new and not getattr(settings, "DIGEST_EMAIL_WHEN_EMPTY", True):
@@ -160,8 +165,8 @@ def _announce(digest: Digest, subscription: DigestSubscription) -> None:
         # Dates and counts, not words: the template writes them in the official's language.
         context={
             "week": digest.week,
-            "week_start": dt.date.fromisoformat(digest.snapshot["week_start"]),
-            "week_end": dt.date.fromisoformat(digest.snapshot["week_end"]),
+            "week_start": dt.date.fromisoformat(summary["week_start"]),
+            "week_end": dt.date.fromisoformat(summary["week_end"]),
             "nothing_new": nothing_new,
             **news,
         },
@@ -226,9 +231,9 @@ def digest_compile_week(
 def _outcome(result: CompileResult) -> str:
     if not result.compiled:
         return "already complete, skipped"
-    if result.digest.snapshot is None:
-        raise SnapshotError(f"Digest {result.digest.pk} is ready but has no snapshot.")
-    count = (result.digest.summary or {}).get("new_reports_total", 0)
+    if result.digest.summary is None:
+        raise SnapshotError(f"Digest {result.digest.pk} is ready but has no summary.")
+    count = result.digest.summary["new_reports_total"]
     return f"compiled (revision {result.digest.revision}, {count} new reports)"
 
 
