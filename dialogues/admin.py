@@ -123,7 +123,11 @@ class DigestAdmin(ReadOnlyAdmin):
     list_filter = ["edition", "status"]
     list_select_related = ["subscription__user"]
     search_fields = ["week", "subscription__user__email"]
-    exclude = ["snapshot"]  # large JSON; the page itself is the way to read it
+    exclude = ["snapshot", "summary"]  # large JSON; the page itself is the way to read it
+
+    def get_queryset(self, request):
+        # A busy week's snapshot is megabytes: a list of them must not load them all.
+        return super().get_queryset(request).defer("snapshot", "summary")
 
 
 @admin.register(DigestFile)
@@ -134,6 +138,9 @@ class DigestFileAdmin(ReadOnlyAdmin):
     list_filter = ["status", "fmt", "language"]
     list_select_related = ["digest"]
     search_fields = ["digest__week"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("digest__snapshot", "digest__summary")
 
 
 @admin.register(DigestSubscription)

@@ -1,6 +1,8 @@
 """Weekly digest pages: the archive, one week's edition, its downloads, subscriptions.
 
-Downloads only stream finished files from storage; a file not rendered yet is queued for a
+An edition's page shows its stored summary, a few kilobytes whatever the week's size; the
+week's full list of reports is on a paginated page and in the files. Downloads only stream
+finished files from storage; a file not rendered yet is queued for a
 worker and the reader gets a "being prepared" page that refreshes itself.
 """
 
@@ -18,20 +20,23 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from dialogues.digests import selectors, services, storage
-from dialogues.digests.forms import DigestSubscriptionForm
+from dialogues.digests.forms import DigestReportsFilterForm, DigestSubscriptionForm
 from dialogues.digests.models import Digest
+from dialogues.digests.page import digest_page_context
 from dialogues.digests.permissions import can_read_officials_edition
 from dialogues.digests.render import FORMATS, digest_filename
-from dialogues.digests.render.html import digest_context
 from dialogues.digests.render.labels import EDITION_LABELS, label
 from dialogues.digests.schema import DigestSnapshot
+from dialogues.digests.summary import digest_summary_build
 from portal.permissions import is_official, official_required, public
 from portal.types import SignedInRequest
+from submissions.selectors import report_display_organisation
 
 # How often the "being prepared" page asks again, in seconds.
 PREPARING_REFRESH_SECONDS = 5
 
 ARCHIVE_PAGE_SIZE = 52
+REPORTS_PAGE_SIZE = 50
 
 
 def _language() -> str:
@@ -93,10 +98,9 @@ def digest_detail(request: HttpRequest, week: str) -> HttpResponse:
         }
         for fmt, spec in FORMATS.items()
     ]
-    # A ready digest has its snapshot (constraint digest_ready_has_snapshot).
-    snapshot = cast(DigestSnapshot, digest.snapshot)
-    context = digest_context(snapshot, language=language)
+    context = digest_page_context(_summary(digest), language=language)
     context["downloads"] = downloads
+    context["reports_url"] = reverse("dialogues:digest_reports", kwargs={"week": week}) + query
     context["editions"] = [
         {
             "code": edition,
@@ -108,6 +112,74 @@ def digest_detail(request: HttpRequest, week: str) -> HttpResponse:
         for edition in selectors.digest_editions_for(viewer=request.user, week=week)
     ]
     return render(request, "dialogues/digests/digest_page.html", context)
+
+
+def _summary(digest: Digest) -> dict:
+    """The page's summary; an edition compiled before summaries existed is summarised once."""
+    if digest.summary is None:
+        # A ready digest has its snapshot (constraint digest_ready_has_snapshot).
+        digest.summary = digest_summary_build(cast(DigestSnapshot, digest.snapshot))
+        Digest.objects.filter(pk=digest.pk).update(summary=digest.summary)
+    return digest.summary
+
+
+@public
+@require_safe
+def digest_reports(request: HttpRequest, week: str) -> HttpResponse:
+    """The week's new reports, page by page: the full list the digest page summarises."""
+    if sign_in := _sign_in_first(request):
+        return sign_in
+    digest = selectors.digest_get_for(
+        viewer=request.user, week=week, edition=request.GET.get("edition", "")
+    )
+    _summary(digest)
+    form = DigestReportsFilterForm(request.GET or None)
+    choice = form.cleaned_data if form.is_valid() else {}
+    market, topic = choice.get("market"), choice.get("topic")
+    reports = selectors.digest_reports_for(
+        digest=digest,
+        market=market.pk if market else "",
+        topic=topic.pk if topic else "",
+    )
+    page = Paginator(reports, REPORTS_PAGE_SIZE).get_page(request.GET.get("page"))
+    audience = selectors.digest_audience(digest)
+    rows = [
+        {"report": report, "organisation": report_display_organisation(report, audience)}
+        for report in page.object_list
+    ]
+    filter_query = urlencode(
+        {
+            key: value
+            for key, value in (
+                ("edition", "" if digest.edition == Digest.Edition.PUBLIC else digest.edition),
+                ("market", market.pk if market else ""),
+                ("topic", topic.pk if topic else ""),
+            )
+            if value
+        }
+    )
+    return render(
+        request,
+        "dialogues/digests/digest_reports.html",
+        {
+            "digest": digest,
+            "edition_label": label(EDITION_LABELS, digest.edition),
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "filter_query": filter_query,
+            "digest_url": reverse("dialogues:digest_detail", kwargs={"week": week})
+            + _edition_query(digest),
+            "downloads": [
+                {
+                    "url": reverse("dialogues:digest_download", kwargs={"week": week, "fmt": fmt})
+                    + _edition_query(digest),
+                    "label": str(FORMATS[fmt].label),
+                }
+                for fmt in ("csv", "xlsx")
+            ],
+        },
+    )
 
 
 @public

@@ -64,6 +64,7 @@ urlpatterns += [
     path("digests/", digest_views.digest_list, name="digest_list"),
     path("digests/subscription/", digest_views.digest_subscription, name="digest_subscription"),
     re_path(rf"^digests/{WEEK}/$", digest_views.digest_detail, name="digest_detail"),
+    re_path(rf"^digests/{WEEK}/reports/$", digest_views.digest_reports, name="digest_reports"),
     re_path(
         rf"^digests/{WEEK}\.(?P<fmt>pdf|csv|xlsx)$",
         digest_views.digest_download,

@@ -234,6 +234,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "dialogues.tasks.digest_compile_weekly",
         "schedule": _crontab_from_env(DIGEST_SCHEDULE),
     },
+    # The complete open-data files (every published report), rebuilt every night.
+    "open-data-build": {
+        "task": "submissions.tasks.opendata_build_all",
+        "schedule": crontab(minute=15, hour=2),
+    },
     # Evidence files still waiting for the virus scanner (a lost task, clamd was down).
     "attachment-scan-sweep": {
         "task": "submissions.tasks.attachment_scan_sweep",

@@ -320,6 +320,10 @@ class CoSignature(models.Model):
                 fields=["report", "organisation"], name="cosignature_one_per_organisation"
             ),
         ]
+        indexes = [
+            # The weekly digest counts and ranks a week's co-signatures.
+            models.Index(fields=["created_at"], name="cosignature_created"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.organisation} / {self.report}"
@@ -391,7 +395,11 @@ class OfficialResponse(models.Model):
         ordering = ["created_at", "id"]
         verbose_name = _("official response")
         verbose_name_plural = _("official responses")
-        indexes = [models.Index(fields=["report", "created_at"])]
+        indexes = [
+            models.Index(fields=["report", "created_at"]),
+            # The weekly digest lists a week's responses.
+            models.Index(fields=["created_at"], name="official_response_created"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.organisation} on {self.report}"
@@ -479,3 +487,39 @@ class ReportAlert(models.Model):
             "ntm_chapter": self.ntm_chapter_id,
             "sector": self.sector,
         }
+
+
+class OpenDataFile(models.Model):
+    """One bulk open-data file: every report a visitor may read, gzip-compressed, built by a
+    worker on a schedule (opendata.py) and served from media storage. One row per format;
+    `name` is the file last built, replaced whole by the next build."""
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        JSONL = "jsonl", "JSON Lines"
+
+    fmt = models.CharField(_("format"), max_length=5, choices=Format.choices, unique=True)
+    name = models.CharField(_("stored as"), max_length=255, blank=True)
+    size = models.PositiveBigIntegerField(_("size in bytes"), null=True, blank=True)
+    rows = models.PositiveIntegerField(_("reports"), null=True, blank=True)
+    built_at = models.DateTimeField(_("last built"), null=True, blank=True)
+    # Set when a build is queued, cleared when it ends: the claim that keeps a second build
+    # from starting. A build older than opendata.BUILD_STALE is taken for dead.
+    building_since = models.DateTimeField(_("being built since"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("open-data file")
+        verbose_name_plural = _("open-data files")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(built_at__isnull=True) | ~Q(name=""),
+                name="open_data_file_built_has_name",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.fmt
+
+    @property
+    def is_ready(self) -> bool:
+        return self.built_at is not None

@@ -1,4 +1,5 @@
-"""Background work for barrier reports: the virus scan of evidence files.
+"""Background work for barrier reports: the virus scan of evidence files, and the complete
+open-data files (`opendata_build_all` nightly on beat, `opendata_build` per file: opendata.py).
 
 `attachment_scan` is queued when an upload commits (services.attachment_add) and retried
 with backoff while clamd is unreachable or the database hiccups. `attachment_scan_sweep` runs
@@ -7,14 +8,14 @@ still "being checked" after a while: a scan whose queuing failed, or which ran o
 retries, is picked up there. Scanning a file twice does nothing the second time.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from celery import shared_task
 from django.db import OperationalError
 from django.utils import timezone
 
 from portal.background import enqueue
-from submissions import selectors, services
+from submissions import opendata, selectors, services
 from submissions.models import Attachment
 from submissions.scanning import ScannerError
 
@@ -71,3 +72,27 @@ def alerts_send_due() -> int:
     for alert_id in alert_ids:
         enqueue(alert_send, alert_id=alert_id)
     return len(alert_ids)
+
+
+# --- Open data -------------------------------------------------------------------------------
+
+
+@shared_task(
+    autoretry_for=(OperationalError, OSError),
+    retry_backoff=True,
+    max_retries=3,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    # Below opendata.BUILD_STALE, after which another build may take the claim over.
+    soft_time_limit=28 * 60,
+    time_limit=30 * 60,
+)
+def opendata_build(*, fmt: str, claim: str) -> bool:
+    """Build one complete open-data file under the claim its queuer took."""
+    return opendata.bulk_file_build(fmt=fmt, claim=datetime.fromisoformat(claim)) is not None
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def opendata_build_all() -> int:
+    """Every night (Celery beat): rebuild every complete open-data file."""
+    return sum(opendata.bulk_build_queue(fmt) for fmt in opendata.BULK_FORMATS)

@@ -33,6 +33,8 @@ urlpatterns = [
     path("alerts/<int:alert_id>/frequency/", views.alert_frequency, name="alert_frequency"),
     path("alerts/<int:alert_id>/delete/", views.alert_delete, name="alert_delete"),
     path("alerts/unsubscribe/<str:token>/", views.alert_unsubscribe, name="alert_unsubscribe"),
+    path("open-data/", views.open_data, name="open_data"),
+    path("open-data/<str:filename>", views.open_data_download, name="open_data_download"),
     path("attachments/<int:attachment_id>/", views.attachment_download, name="attachment_download"),
     path("drafts/<uuid:draft>/similar/", views.draft_similar, name="draft_similar"),
     path(

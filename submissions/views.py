@@ -26,7 +26,7 @@ from django.http import (
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import http_date, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -42,7 +42,7 @@ from portal.permissions import (
 )
 from portal.types import SignedInRequest
 from portal.uploads import name_as_sent
-from submissions import exports, files, filing, selectors, services
+from submissions import exports, files, filing, opendata, selectors, services
 from submissions.forms import (
     STEP_FORMS,
     AboutStepForm,
@@ -89,6 +89,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
         "searching": bool(request.GET.get("q")),
         # The search without paging or sorting, for the alert and the feed.
         "feed_query": _search_query(form),
+        "row_limit": exports.EXPORT_ROW_LIMIT,
     }
     return render(request, "submissions/report_list.html", context)
 
@@ -237,10 +238,21 @@ def attachment_download(request: HttpRequest, attachment_id: int) -> HttpRespons
 # --- Open data ------------------------------------------------------------------------------------
 
 
+# Exports take the report list's filters and stop at exports.EXPORT_ROW_LIMIT reports: a
+# request must end before the web server's timeout. Every report: the bulk files below.
+
+
+def _export_reports(request: HttpRequest):
+    return exports.filtered_reports(ReportFilterForm(request.GET or None).filters())
+
+
 @public
 @require_safe
 def export_csv(request: HttpRequest) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(exports.csv_rows(), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(
+        exports.csv_rows_limited(_export_reports(request), exports.EXPORT_ROW_LIMIT),
+        content_type="text/csv; charset=utf-8",
+    )
     response["Content-Disposition"] = 'attachment; filename="barrier-reports.csv"'
     return response
 
@@ -249,9 +261,66 @@ def export_csv(request: HttpRequest) -> StreamingHttpResponse:
 @require_safe
 def export_json(request: HttpRequest) -> StreamingHttpResponse:
     response = StreamingHttpResponse(
-        exports.json_chunks(), content_type="application/json; charset=utf-8"
+        exports.json_chunks(_export_reports(request), exports.EXPORT_ROW_LIMIT),
+        content_type="application/json; charset=utf-8",
     )
     response["Content-Disposition"] = 'inline; filename="barrier-reports.json"'
+    return response
+
+
+# How often the "being prepared" page asks again, in seconds.
+OPEN_DATA_REFRESH_SECONDS = 30
+
+
+@public
+@require_safe
+def open_data(request: HttpRequest) -> HttpResponse:
+    """The complete open-data files, when each was last built and how large it is."""
+    return render(
+        request,
+        "submissions/open_data.html",
+        {
+            "files": [
+                {"file": file, "spec": opendata.BULK_FORMATS[file.fmt]}
+                for file in opendata.bulk_files()
+            ],
+            "row_limit": exports.EXPORT_ROW_LIMIT,
+        },
+    )
+
+
+@public
+@require_safe
+def open_data_download(request: HttpRequest, filename: str) -> HttpResponseBase:
+    """A complete file from storage; one not built yet is queued (once) and the reader is told
+    it is being prepared. Never built here."""
+    fmt = next(
+        (fmt for fmt, spec in opendata.BULK_FORMATS.items() if spec.filename == filename), None
+    )
+    if fmt is None:
+        raise Http404
+    file = opendata.bulk_file_request(fmt)
+    if not file.is_ready or file.built_at is None:
+        response: HttpResponseBase = render(
+            request,
+            "submissions/open_data_preparing.html",
+            {"filename": filename, "refresh_seconds": OPEN_DATA_REFRESH_SECONDS},
+            status=202,
+        )
+        response["Refresh"] = str(OPEN_DATA_REFRESH_SECONDS)
+        response["Retry-After"] = str(OPEN_DATA_REFRESH_SECONDS)
+        response["Cache-Control"] = "no-store"
+        return response
+    response = FileResponse(
+        opendata.open_bulk_file(file),
+        as_attachment=True,
+        filename=filename,
+        content_type="application/gzip",
+    )
+    if file.size is not None:
+        response["Content-Length"] = str(file.size)
+    response["Last-Modified"] = http_date(file.built_at.timestamp())
+    response["Cache-Control"] = "public, max-age=3600"
     return response
 
 

@@ -37,3 +37,25 @@ class DigestSubscriptionForm(forms.Form):
     email = forms.BooleanField(
         label=_("Email me a link when my weekly digest is ready"), required=False
     )
+
+
+class _LocalisedChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.name
+
+
+class DigestReportsFilterForm(forms.Form):
+    """Narrow the week's list of reports to one market or one topic (GET, optional)."""
+
+    market = _LocalisedChoice(
+        label=_("Market"),
+        queryset=Country.objects.order_by("name_en"),
+        required=False,
+        empty_label=_("All markets"),
+    )
+    topic = _LocalisedChoice(
+        label=_("Topic"),
+        queryset=Topic.objects.filter(reportable=True).order_by("position"),
+        required=False,
+        empty_label=_("All topics"),
+    )

@@ -74,6 +74,8 @@ class Digest(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.COMPILING
     )
     snapshot = models.JSONField(_("snapshot"), null=True, blank=True, editable=False)
+    # The bounded part the web page shows (summary.py), so a page view never loads the snapshot.
+    summary = models.JSONField(_("summary"), null=True, blank=True, editable=False)
     # Goes up on every (re)compilation; files live in a folder named after it.
     revision = models.PositiveIntegerField(_("revision"), default=0)
     compiled_at = models.DateTimeField(_("compiled"), null=True, blank=True)

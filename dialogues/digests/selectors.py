@@ -2,7 +2,10 @@
 the editions they may switch between, their subscription.
 
 A missing edition and a forbidden one both raise Http404. The edition's content was fixed
-when it was compiled (snapshot.py); a page renders the stored snapshot, one row.
+when it was compiled (snapshot.py); a page renders the edition's stored summary
+(summary.py), one small row: the snapshot itself (megabytes in a busy week) is left in the
+database for the workers that render the files. The week's full list of reports is read
+page by page through the report selectors, for the edition's audience.
 """
 
 from typing import Any
@@ -12,8 +15,12 @@ from django.http import Http404
 
 from dialogues.digests.models import Digest, DigestSubscription
 from dialogues.digests.permissions import can_read_officials_edition
-from dialogues.digests.weeks import parse_iso_week
+from dialogues.digests.weeks import iso_week_bounds, parse_iso_week
+from portal import audience as audiences
+from portal.audience import Audience
 from portal.permissions import is_official
+from submissions.models import BarrierReport
+from submissions.selectors import report_list_for
 
 Edition = Digest.Edition
 
@@ -38,7 +45,7 @@ def digest_get_for(*, viewer: Any, week: str, edition: str = "") -> Digest:
         raise Http404 from None
     officials = can_read_officials_edition(viewer)
     wanted = edition or (Edition.OFFICIALS if officials else Edition.PUBLIC)
-    digests = Digest.objects.filter(week=week, status=Digest.Status.READY)
+    digests = Digest.objects.filter(week=week, status=Digest.Status.READY).defer("snapshot")
     if wanted == Edition.PUBLIC:
         digest = digests.filter(edition=Edition.PUBLIC).first()
     elif wanted == Edition.OFFICIALS and officials:
@@ -46,7 +53,7 @@ def digest_get_for(*, viewer: Any, week: str, edition: str = "") -> Digest:
     elif wanted == Edition.PERSONAL and is_official(viewer):
         digest = (
             digests.filter(edition=Edition.PERSONAL, subscription__user=viewer)
-            .select_related("subscription")
+            .select_related("subscription__user")
             .first()
         )
     else:
@@ -77,3 +84,35 @@ def subscription_for(*, viewer: Any) -> DigestSubscription | None:
     return (
         DigestSubscription.objects.filter(user=viewer).prefetch_related("markets", "topics").first()
     )
+
+
+def digest_audience(digest: Digest) -> Audience:
+    """Who the edition was compiled for."""
+    if digest.edition == Edition.PUBLIC:
+        return audiences.PUBLIC
+    if digest.edition == Edition.PERSONAL and digest.subscription is not None:
+        return audiences.subscriber(digest.subscription.user)
+    return audiences.OFFICIALS
+
+
+def digest_reports_for(
+    *, digest: Digest, market: str = "", topic: str = ""
+) -> QuerySet[BarrierReport]:
+    """The week's new reports as the edition's readers may read them today, newest first,
+    kept to a personalised edition's markets and topics (and to `market` / `topic`). Read
+    through the report selectors: a report withdrawn since the digest was compiled is gone."""
+    if digest.summary is None:
+        raise Http404
+    start, end = iso_week_bounds(digest.week)
+    edition = digest.summary["edition"]
+    filters: dict[str, Any] = {
+        "published_from": start,
+        "published_to": end,
+        "markets": tuple(item["code"] for item in edition["markets"]),
+        "topics": tuple(item["code"] for item in edition["topics"]),
+    }
+    if market:
+        filters["market"] = market
+    if topic:
+        filters["topic"] = topic
+    return report_list_for(viewer=digest_audience(digest), filters=filters)

@@ -44,6 +44,7 @@ from dialogues.digests.permissions import can_read_edition, can_subscribe
 from dialogues.digests.render import FORMATS, render_file
 from dialogues.digests.schema import SnapshotError
 from dialogues.digests.snapshot import EditionSpec, digest_snapshot_build
+from dialogues.digests.summary import digest_summary_build
 from dialogues.digests.weeks import iso_week_bounds
 from dialogues.services import unsubscribe_path
 from portal.emails import email_member
@@ -112,7 +113,8 @@ def digest_compile_edition(
     check_week_is_over(week)
     claimed = _claim(week=week, spec=spec)
     with transaction.atomic():
-        digest = Digest.objects.select_for_update().get(pk=claimed.pk)
+        # The previous snapshot is replaced, never read: loading it would cost its size.
+        digest = Digest.objects.select_for_update().defer("snapshot", "summary").get(pk=claimed.pk)
         if digest.is_ready and not force:
             return CompileResult(digest=digest, compiled=False)
         # Files a compile of this revision may have left before it died go first.
@@ -120,9 +122,10 @@ def digest_compile_edition(
         snapshot = digest_snapshot_build(spec=spec, week=week)
         digest.revision += 1
         digest.snapshot = snapshot
+        digest.summary = digest_summary_build(snapshot)
         digest.status = Digest.Status.READY
         digest.compiled_at = timezone.now()
-        digest.save(update_fields=["revision", "snapshot", "status", "compiled_at"])
+        digest.save(update_fields=["revision", "snapshot", "summary", "status", "compiled_at"])
         # Rows of earlier revisions go now; their files once this revision is committed.
         digest.files.exclude(revision=digest.revision).delete()
         for language in render:
@@ -130,6 +133,10 @@ def digest_compile_edition(
                 _file_wanted(digest, fmt, language)
         if spec.subscription is not None:
             _announce(digest, spec.subscription)
+    # The snapshot is in the database now; the returned row loads it again only if asked, so
+    # a week's compile does not hold every edition's snapshot in memory at once.
+    digest.__dict__.pop("snapshot", None)
+    del snapshot
     transaction.on_commit(lambda: storage.remove_other_revisions(digest))
     logger.info("digest %s compiled (revision %s)", digest, digest.revision)
     return CompileResult(digest=digest, compiled=True)
@@ -144,9 +151,10 @@ def _announce(digest: Digest, subscription: DigestSubscription) -> None:
     user = subscription.user
     if not is_official(user):
         return
-    if digest.snapshot is None:
-        raise SnapshotError(f"Digest {digest.pk} is ready but has no snapshot.")
-    figures = {figure["key"]: figure["value"] for figure in digest.snapshot["figures"]}
+    summary = digest.summary
+    if summary is None:
+        raise SnapshotError(f"Digest {digest.pk} is ready but has no summary.")
+    figures = {figure["key"]: figure["value"] for figure in summary["figures"]}
     news = {key: figures[key] for key in ("new_reports", "status_changes", "official_responses")}
     nothing_new = not any(news.values())
     if nothing_new and not getattr(settings, "DIGEST_EMAIL_WHEN_EMPTY", True):
@@ -157,8 +165,8 @@ def _announce(digest: Digest, subscription: DigestSubscription) -> None:
         # Dates and counts, not words: the template writes them in the official's language.
         context={
             "week": digest.week,
-            "week_start": dt.date.fromisoformat(digest.snapshot["week_start"]),
-            "week_end": dt.date.fromisoformat(digest.snapshot["week_end"]),
+            "week_start": dt.date.fromisoformat(summary["week_start"]),
+            "week_end": dt.date.fromisoformat(summary["week_end"]),
             "nothing_new": nothing_new,
             **news,
         },
@@ -223,10 +231,9 @@ def digest_compile_week(
 def _outcome(result: CompileResult) -> str:
     if not result.compiled:
         return "already complete, skipped"
-    if result.digest.snapshot is None:
-        raise SnapshotError(f"Digest {result.digest.pk} is ready but has no snapshot.")
-    groups = result.digest.snapshot["reports_by_market"]
-    count = sum(len(group["reports"]) for group in groups)
+    if result.digest.summary is None:
+        raise SnapshotError(f"Digest {result.digest.pk} is ready but has no summary.")
+    count = result.digest.summary["new_reports_total"]
     return f"compiled (revision {result.digest.revision}, {count} new reports)"
 
 

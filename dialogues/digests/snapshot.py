@@ -8,18 +8,24 @@ edition is what a visitor may read; the officials edition adds officials-only re
 personalised edition is the officials edition kept to a subscription's markets and topics.
 Anonymised reports stay anonymised in every edition.
 
-Gathering streams large lists (`iterator(chunk_size=...)`) and runs a fixed number of
-queries whatever the number of reports.
+Gathering streams the week's reports as rows (`values()`, `iterator(chunk_size=...)`) in
+batches: reference names are read once, topics and organisations once per batch, and each
+organisation label is worked out once per organisation. Rankings (most co-signed, most active
+threads) are computed by the database from the week's rows only, so the work grows with the
+week's reports and posts, not with the size of the portal.
 """
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.db.models.functions import TruncWeek
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.text import Truncator
 
@@ -41,6 +47,7 @@ from dialogues.rendering import plain_text
 from dialogues.selectors import published_posts_for, thread_list_for
 from portal import audience as audiences
 from portal.audience import Audience
+from portal.models import Country, Organisation, Topic
 from submissions.models import BarrierReport, CoSignature, OfficialResponse
 from submissions.selectors import (
     report_display_organisation,
@@ -54,7 +61,8 @@ MOST_COSIGNED_LIMIT = 10
 ACTIVE_THREADS_LIMIT = 10
 OFFICIAL_RESPONSES_LIMIT = 20
 EXCERPT_CHARACTERS = 280
-CHUNK = 500
+CHUNK = 1000
+_URL_PLACEHOLDER = "TB-0000-00000"
 
 
 @dataclass(frozen=True)
@@ -105,17 +113,95 @@ def _named_code(row: Any) -> dict[str, Any] | None:
     return None if row is None else {"code": row.pk, "name": _names(row)}
 
 
-def _organisation_label(report: BarrierReport, audience: Audience) -> dict[str, str]:
-    """The reporting organisation as the edition's readers may see it, in every language."""
-    labels = {}
-    for code, _label in settings.LANGUAGES:
-        with translation.override(code):
-            labels[code] = report_display_organisation(report, audience)
-    return labels
-
-
 def _iso(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).isoformat()
+
+
+class _ReportItems:
+    """Report rows (`FIELDS`, from `values()`) to snapshot items, a batch at a time: market and
+    topic names are read once per compile and shared between items, topics once per batch,
+    and each organisation's label once per organisation, sector and visibility."""
+
+    FIELDS = (
+        "id",
+        "reference",
+        "title",
+        "summary",
+        "market_id",
+        "visibility",
+        "status",
+        "published_at",
+        "cosignature_count",
+        "language",
+        "sector",
+        "organisation_id",
+    )
+
+    def __init__(self, audience: Audience) -> None:
+        self.audience = audience
+        self.markets = {row.pk: _named_code(row) for row in Country.objects.all()}
+        self.topics = {row.pk: (row.position, _named_code(row)) for row in Topic.objects.all()}
+        self.organisations: dict[int, Organisation] = {}
+        self.labels: dict[tuple[int, str, str], dict[str, str]] = {}
+        # One reverse() for every report: the path with a placeholder reference.
+        self.url = reverse("submissions:detail", kwargs={"reference": _URL_PLACEHOLDER})
+
+    def build(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        if not rows:
+            return []
+        ids = [row["id"] for row in rows]
+        tagged: dict[int, list[str]] = defaultdict(list)
+        for report_id, topic_id in BarrierReport.topics.through.objects.filter(
+            barrierreport_id__in=ids
+        ).values_list("barrierreport_id", "topic_id"):
+            tagged[report_id].append(topic_id)
+        missing = {row["organisation_id"] for row in rows} - self.organisations.keys()
+        if missing:
+            self.organisations.update(
+                Organisation.objects.select_related("org_type", "country").in_bulk(missing)
+            )
+        return [self.item(row, tagged[row["id"]]) for row in rows]
+
+    def item(self, row: dict[str, Any], topic_codes: list[str]) -> dict[str, Any]:
+        if row["published_at"] is None:
+            raise ValueError(f"Report {row['reference']} has no publication date.")
+        topics = sorted((self.topics[code] for code in topic_codes), key=lambda pair: pair[0])
+        return {
+            "reference": row["reference"],
+            "title": row["title"],
+            "summary": row["summary"],
+            "market": self.markets.get(row["market_id"]),
+            "topics": [named for _position, named in topics],
+            "organisation": self.organisation_label(row),
+            "visibility": row["visibility"],
+            "status": row["status"],
+            "published_at": _iso(row["published_at"]),
+            "url": self.url.replace(_URL_PLACEHOLDER, row["reference"]),
+            "cosignatures": row["cosignature_count"],
+            "language": row["language"],
+        }
+
+    def organisation_label(self, row: dict[str, Any]) -> dict[str, str]:
+        """The reporting organisation as the edition's readers may see it, in every language,
+        decided by the report selectors' rule (`report_display_organisation`)."""
+        key = (row["organisation_id"], row["sector"], row["visibility"])
+        if key not in self.labels:
+            # The fields the rule reads, without building a model instance per label.
+            report = cast(
+                BarrierReport,
+                SimpleNamespace(
+                    visibility=row["visibility"],
+                    sector=row["sector"],
+                    organisation_id=row["organisation_id"],
+                    organisation=self.organisations[row["organisation_id"]],
+                ),
+            )
+            labels = {}
+            for code, _label in settings.LANGUAGES:
+                with translation.override(code):
+                    labels[code] = report_display_organisation(report, self.audience)
+            self.labels[key] = labels
+        return self.labels[key]
 
 
 class _Gatherer:
@@ -127,6 +213,7 @@ class _Gatherer:
         self.audience = spec.audience
         self.week = week
         self.start, self.end = iso_week_bounds(week)
+        self.items = _ReportItems(self.audience)
 
     # Reports -----------------------------------------------------------------------------
 
@@ -136,42 +223,42 @@ class _Gatherer:
     def published_between(self, start: dt.datetime, end: dt.datetime) -> QuerySet:
         return self.reports(published_from=start, published_to=end)
 
-    def report_item(self, report: BarrierReport) -> dict[str, Any]:
-        if report.published_at is None:
-            raise ValueError(f"Report {report.reference} has no publication date.")
-        topics = [
-            _named_code(topic)
-            for topic in sorted(report.topics.all(), key=lambda topic: (topic.position, topic.pk))
-        ]
-        return {
-            "reference": report.reference,
-            "title": report.title,
-            "summary": report.summary,
-            "market": _named_code(report.market),
-            "topics": topics,
-            "organisation": _organisation_label(report, self.audience),
-            "visibility": report.visibility,
-            "status": report.status,
-            "published_at": _iso(report.published_at),
-            "url": report.get_absolute_url(),
-            "cosignatures": report.cosignature_count,
-            "language": report.language,
-        }
-
     def new_reports(self) -> Iterator[dict[str, Any]]:
-        reports = self.published_between(self.start, self.end).order_by("published_at", "id")
-        for report in reports.iterator(chunk_size=CHUNK):
-            yield self.report_item(report)
+        rows = (
+            self.published_between(self.start, self.end)
+            .prefetch_related(None)
+            .order_by("published_at", "id")
+            .values(*_ReportItems.FIELDS)
+        )
+        batch: list[dict[str, Any]] = []
+        for row in rows.iterator(chunk_size=CHUNK):
+            batch.append(row)
+            if len(batch) == CHUNK:
+                yield from self.items.build(batch)
+                batch = []
+        yield from self.items.build(batch)
 
     def most_cosigned(self) -> list[dict[str, Any]]:
-        in_week = Q(cosignatures__created_at__gte=self.start, cosignatures__created_at__lt=self.end)
-        reports = (
-            self.reports()
-            .annotate(week_cosignatures=Count("cosignatures", filter=in_week))
-            .filter(week_cosignatures__gt=0)
-            .order_by("-week_cosignatures", "-cosignature_count", "id")[:MOST_COSIGNED_LIMIT]
+        """The reports with the most co-signatures during the week: counted from the week's
+        co-signatures (served by their date index), not by counting every report's."""
+        top = (
+            CoSignature.objects.filter(
+                created_at__gte=self.start,
+                created_at__lt=self.end,
+                report__in=self.reports().order_by().values("pk"),
+            )
+            .values("report_id")
+            .annotate(week_cosignatures=Count("id"))
+            .order_by("-week_cosignatures", "-report__cosignature_count", "report_id")[
+                :MOST_COSIGNED_LIMIT
+            ]
         )
-        return [self.report_item(report) for report in reports]
+        order = [row["report_id"] for row in top]
+        rows = {
+            row["id"]: row
+            for row in BarrierReport.objects.filter(pk__in=order).values(*_ReportItems.FIELDS)
+        }
+        return self.items.build([rows[pk] for pk in order if pk in rows])
 
     def status_changes_between(self, start: dt.datetime, end: dt.datetime) -> QuerySet:
         """Public milestones of reports this edition may show; first publication is left out
@@ -222,34 +309,34 @@ class _Gatherer:
         )
 
     def active_threads(self) -> list[dict[str, Any]]:
-        in_week = Q(
-            posts__status=Post.Status.PUBLISHED,
-            posts__published_at__gte=self.start,
-            posts__published_at__lt=self.end,
+        """The threads with the most posts during the week, ranked from the week's posts
+        (served by their publication-date index) rather than by counting every thread's."""
+        top = (
+            self.posts_between(self.start, self.end)
+            .values("thread_id", "thread__last_post_at")
+            .annotate(week_posts=Count("id"), week_participants=Count("author_id", distinct=True))
+            .order_by("-week_posts", "-thread__last_post_at", "thread_id")[:ACTIVE_THREADS_LIMIT]
         )
-        threads = (
-            self.threads()
-            .annotate(
-                week_posts=Count("posts", filter=in_week),
-                week_participants=Count("posts__author", filter=in_week, distinct=True),
+        ranked = list(top)
+        threads = Thread.objects.select_related("theme__topic").in_bulk(
+            [row["thread_id"] for row in ranked]
+        )
+        items = []
+        for row in ranked:
+            thread = threads[row["thread_id"]]
+            items.append(
+                {
+                    "id": thread.pk,
+                    "title": thread.title,
+                    "theme": _named_code(thread.theme.topic),
+                    "visibility": "public",
+                    "posts": row["week_posts"],
+                    "participants": row["week_participants"],
+                    "last_post_at": _iso(thread.last_post_at),
+                    "url": thread.get_absolute_url(),
+                }
             )
-            .filter(week_posts__gt=0)
-            .select_related("theme__topic")
-            .order_by("-week_posts", "-last_post_at", "id")[:ACTIVE_THREADS_LIMIT]
-        )
-        return [
-            {
-                "id": thread.pk,
-                "title": thread.title,
-                "theme": _named_code(thread.theme.topic),
-                "visibility": "public",
-                "posts": thread.week_posts,
-                "participants": thread.week_participants,
-                "last_post_at": _iso(thread.last_post_at),
-                "url": thread.get_absolute_url(),
-            }
-            for thread in threads
-        ]
+        return items
 
     def official_posts_between(self, start: dt.datetime, end: dt.datetime) -> QuerySet[Post]:
         return self.posts_between(start, end).filter(is_official_response=True)
@@ -384,9 +471,9 @@ def _counts(groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def digest_snapshot_build(*, spec: EditionSpec, week: str) -> DigestSnapshot:
     """Read the week for one edition and return its validated snapshot."""
     parse_iso_week(week)
-    gather = _Gatherer(spec, week)
     # Paths without a language prefix: each rendering adds the reader's.
     with translation.override(settings.LANGUAGE_CODE):
+        gather = _Gatherer(spec, week)
         reports_by_market, reports_by_topic = _group(gather.new_reports(), spec.topics)
         this_week = gather.figures_between(gather.start, gather.end)
         previous_start, previous_end = iso_week_bounds(shift_iso_week(week, -1))

@@ -83,7 +83,9 @@ def test_officials_and_moderators_read_the_officials_edition(client, compiled_we
 
 def test_digest_page_has_charts_downloads_and_no_inline_styles(client, compiled_week):
     body = client.get(f"/digests/{WEEK}/").content.decode()
-    assert body.count('role="img"') == 3
+    # Topics and the 12-week trend as charts; markets ranked in a table.
+    assert body.count('role="img"') == 2
+    assert "Markets with the most new reports" in body
     for fmt in ("pdf", "csv", "xlsx"):
         assert f'href="/digests/{WEEK}.{fmt}"' in body
     assert "style=" not in body
