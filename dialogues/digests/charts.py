@@ -232,10 +232,10 @@ def _bar_description(rows: Sequence[tuple[str, int]], *, kind: str, reports: int
             "The most reported market is %(label)s with %(value)d reports.",
             value,
         )
-    sentences = [
-        lead % {"count": total, "groups": len(rows)},
-        most % {"label": label, "value": value},
-    ]
+    sentences = [lead % {"count": total, "groups": len(rows)}]
+    # Name the most reported only when one leads: with a tie, "the most reported is X" misleads.
+    if [count for _label, count in rows].count(value) == 1:
+        sentences.append(most % {"label": label, "value": value})
     if kind == "topic" and placed > total:
         sentences.append(
             _("A report can concern several topics, so the topics add up to more than %(count)d.")

@@ -414,3 +414,11 @@ def test_an_empty_week_says_no_reports_this_week_once():
     assert 'href="#digest-charts"' not in html
     assert 'href="#digest-reports_by_topic"' not in html
     assert 'href="#digest-reports_by_market"' in html
+
+
+def test_chart_summary_names_the_most_reported_only_when_one_leads():
+    with translation.override("en"):
+        leader = digest_charts.market_chart([("Kenya", 3), ("Peru", 1)])
+        tie = digest_charts.market_chart([("Kenya", 1), ("Peru", 1)])
+    assert "The most reported market is Kenya with 3 reports." in leader.description
+    assert tie.description == "2 new reports across 2 markets."
