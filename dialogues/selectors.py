@@ -42,6 +42,7 @@ from dialogues.permissions import (
 from portal.audience import is_audience
 from portal.models import User
 from portal.permissions import acts_as_moderator
+from portal.types import Reader, person_of
 
 # 'simple' for every language, as in submissions/search.py: posts are written in English,
 # French and Spanish and read across languages; one configuration, one index, no guessing.
@@ -55,7 +56,7 @@ LISTED_THREAD_STATUSES = (Thread.Status.OPEN, Thread.Status.PENDING)
 # --- Themes and threads ----------------------------------------------------------------------
 
 
-def visible_threads_q(viewer: Any) -> Q:
+def visible_threads_q(viewer: Reader) -> Q:
     """Threads shown in lists: open ones, plus the viewer's own (or, for moderators, every)
     thread still waiting for its opening post to be approved."""
     if acts_as_moderator(viewer):
@@ -63,19 +64,20 @@ def visible_threads_q(viewer: Any) -> Q:
     visible = Q(status=Thread.Status.OPEN)
     if is_audience(viewer):
         return visible  # a digest's readers: open threads only, whoever they are
-    if viewer.is_authenticated:
-        visible |= Q(status=Thread.Status.PENDING, author_id=viewer.pk)
+    person = person_of(viewer)
+    if person is not None:
+        visible |= Q(status=Thread.Status.PENDING, author_id=person.pk)
     return visible
 
 
-def published_posts_for(*, viewer: Any, threads: QuerySet[Thread]) -> QuerySet[Post]:
+def published_posts_for(*, viewer: Reader, threads: QuerySet[Thread]) -> QuerySet[Post]:
     """Published posts of those `threads` the viewer (or audience) may list: for a digest, the
     conversation of the week. Posts waiting, held, hidden or removed never count."""
     listed = threads.filter(visible_threads_q(viewer)).order_by().values("pk")
     return Post.objects.filter(status=Post.Status.PUBLISHED, thread__in=listed)
 
 
-def theme_list_for(*, viewer: Any) -> list[Theme]:
+def theme_list_for(*, viewer: Reader) -> list[Theme]:
     """Every theme with its number of open threads and latest activity (one query)."""
     open_threads = Q(threads__status=Thread.Status.OPEN)
     return list(
@@ -104,7 +106,7 @@ def themes_for_choice() -> QuerySet[Theme]:
     return Theme.objects.select_related("topic").order_by("position", "id")
 
 
-def thread_list_for(*, viewer: Any, theme: Theme | None = None) -> QuerySet[Thread]:
+def thread_list_for(*, viewer: Reader, theme: Theme | None = None) -> QuerySet[Thread]:
     threads = Thread.objects.filter(visible_threads_q(viewer))
     if theme is not None:
         threads = threads.filter(theme=theme)
@@ -113,7 +115,7 @@ def thread_list_for(*, viewer: Any, theme: Theme | None = None) -> QuerySet[Thre
     )
 
 
-def latest_threads_for(*, viewer: Any, limit: int = 10) -> list[Thread]:
+def latest_threads_for(*, viewer: Reader, limit: int = 10) -> list[Thread]:
     """Open threads with the latest activity (theme list, home page)."""
     return list(
         Thread.objects.filter(status=Thread.Status.OPEN)
@@ -122,7 +124,7 @@ def latest_threads_for(*, viewer: Any, limit: int = 10) -> list[Thread]:
     )
 
 
-def thread_get_for(*, viewer: Any, thread_id: int) -> Thread:
+def thread_get_for(*, viewer: Reader, thread_id: int) -> Thread:
     """A thread the viewer may read. Merged threads are returned so the page can redirect."""
     thread = (
         Thread.objects.select_related("theme__topic", "author", "merged_into")
@@ -149,7 +151,7 @@ def thread_final_destination(thread: Thread) -> Thread:
     return thread
 
 
-def thread_get_for_moderation(*, viewer: Any, thread_id: int) -> Thread:
+def thread_get_for_moderation(*, viewer: Reader, thread_id: int) -> Thread:
     if not acts_as_moderator(viewer):
         raise Http404
     thread = Thread.objects.select_related("theme__topic", "author").filter(pk=thread_id).first()
@@ -158,7 +160,7 @@ def thread_get_for_moderation(*, viewer: Any, thread_id: int) -> Thread:
     return thread
 
 
-def threads_for_report(*, viewer: Any, report: Any) -> list[Thread]:
+def threads_for_report(*, viewer: Reader, report: Any) -> list[Thread]:
     """Open threads that gather a report (the report page links to them)."""
     return list(
         Thread.objects.filter(reports=report, status=Thread.Status.OPEN)
@@ -167,7 +169,7 @@ def threads_for_report(*, viewer: Any, report: Any) -> list[Thread]:
     )
 
 
-def reports_for_thread(*, viewer: Any, thread: Thread) -> list[Any]:
+def reports_for_thread(*, viewer: Reader, thread: Thread) -> list[Any]:
     """The thread's reports the viewer may read, through the submissions selectors so the
     report visibility rule (officials-only, anonymised) holds here too."""
     from submissions.selectors import report_list_for
@@ -206,7 +208,7 @@ class NumberedPosts(Sequence):
         return iter(self.posts.order_by("number"))
 
 
-def _posts_for_display(viewer: Any) -> QuerySet[Post]:
+def _posts_for_display(viewer: Reader) -> QuerySet[Post]:
     posts = Post.objects.select_related(
         "author",
         "organisation__org_type",
@@ -224,12 +226,13 @@ class ThreadPosts:
     unpublished: list[Post]
 
 
-def _decorate(viewer: Any, thread: Thread, posts: list[Post]) -> None:
+def _decorate(viewer: Reader, thread: Thread, posts: list[Post]) -> None:
     """Set what the viewer may see and do on each post (read by the templates)."""
     flagged: set[int] = set()
-    if viewer.is_authenticated and posts:
+    person = person_of(viewer)
+    if person is not None and posts:
         flagged = set(
-            Flag.objects.filter(flagger=viewer, post__in=[post.pk for post in posts]).values_list(
+            Flag.objects.filter(flagger=person, post__in=[post.pk for post in posts]).values_list(
                 "post_id", flat=True
             )
         )
@@ -249,7 +252,7 @@ def _decorate(viewer: Any, thread: Thread, posts: list[Post]) -> None:
         )
 
 
-def thread_posts_for(*, viewer: Any, thread: Thread, page_number: Any) -> ThreadPosts:
+def thread_posts_for(*, viewer: Reader, thread: Thread, page_number: Any) -> ThreadPosts:
     """One page of a thread, and the posts not yet (or no longer) published that this viewer
     may see: their own, or every pending one for moderators (few, so on every page)."""
     posts = _posts_for_display(viewer).filter(thread=thread)
@@ -257,18 +260,19 @@ def thread_posts_for(*, viewer: Any, thread: Thread, page_number: Any) -> Thread
         page_number
     )
     unpublished: list[Post] = []
-    if viewer.is_authenticated:
+    person = person_of(viewer)
+    if person is not None:
         waiting = posts.filter(number__isnull=True)
-        if acts_as_moderator(viewer):
-            waiting = waiting.filter(Q(status=Post.Status.PENDING) | Q(author=viewer))
+        if acts_as_moderator(person):
+            waiting = waiting.filter(Q(status=Post.Status.PENDING) | Q(author=person))
         else:
-            waiting = waiting.filter(author=viewer)
+            waiting = waiting.filter(author=person)
         unpublished = list(waiting.order_by("created_at", "id"))
     _decorate(viewer, thread, [*page.object_list, *unpublished])
     return ThreadPosts(page=page, unpublished=unpublished)
 
 
-def official_responses_for(*, viewer: Any, thread: Thread) -> list[Post]:
+def official_responses_for(*, viewer: Reader, thread: Thread) -> list[Post]:
     return list(
         Post.objects.filter(thread=thread, status=Post.Status.PUBLISHED, is_official_response=True)
         .select_related("author", "organisation")
@@ -276,7 +280,7 @@ def official_responses_for(*, viewer: Any, thread: Thread) -> list[Post]:
     )
 
 
-def post_get_for(*, viewer: Any, post_id: int) -> Post:
+def post_get_for(*, viewer: Reader, post_id: int) -> Post:
     """A post the viewer may read (its author also reaches a removed one, to see why)."""
     post = (
         _posts_for_display(viewer)
@@ -297,7 +301,7 @@ def post_page_number(post: Post) -> int:
     return -(-post.number // conf.POSTS_PER_PAGE)
 
 
-def quotable_post_for(*, viewer: Any, thread: Thread, post_id: Any) -> Post | None:
+def quotable_post_for(*, viewer: Reader, thread: Thread, post_id: Any) -> Post | None:
     """The published post of this thread a reply quotes, or None."""
     try:
         post_id = int(post_id)
@@ -310,19 +314,19 @@ def quotable_post_for(*, viewer: Any, thread: Thread, post_id: Any) -> Post | No
     )
 
 
-def post_revisions_for(*, viewer: Any, post: Post) -> list[PostRevision]:
+def post_revisions_for(*, viewer: Reader, post: Post) -> list[PostRevision]:
     if not acts_as_moderator(viewer):
         return []
     return list(post.revisions.select_related("edited_by").order_by("-created_at", "-id"))
 
 
-def post_flags_for(*, viewer: Any, post: Post) -> list[Flag]:
+def post_flags_for(*, viewer: Reader, post: Post) -> list[Flag]:
     if not acts_as_moderator(viewer):
         return []
     return list(post.flags.select_related("flagger", "resolved_by").order_by("created_at"))
 
 
-def post_get_for_moderation(*, viewer: Any, post_id: int) -> Post:
+def post_get_for_moderation(*, viewer: Reader, post_id: int) -> Post:
     if not acts_as_moderator(viewer):
         raise Http404
     post = (
@@ -347,7 +351,7 @@ def _words(text: str) -> list[str]:
     return _WORD.findall(text)[:10]
 
 
-def search_threads_for(*, viewer: Any, text: str, limit: int = 10) -> list[Thread]:
+def search_threads_for(*, viewer: Reader, text: str, limit: int = 10) -> list[Thread]:
     """Open threads whose title matches; never pending, merged or removed ones."""
     threads = Thread.objects.filter(status=Thread.Status.OPEN).select_related("theme__topic")
     text = text.strip()
@@ -369,7 +373,7 @@ def search_threads_for(*, viewer: Any, text: str, limit: int = 10) -> list[Threa
     return list(threads[:limit])
 
 
-def search_posts_for(*, viewer: Any, text: str) -> QuerySet[Post]:
+def search_posts_for(*, viewer: Reader, text: str) -> QuerySet[Post]:
     """Published posts in open threads that match every word; best matches first."""
     posts = Post.objects.filter(
         status=Post.Status.PUBLISHED, thread__status=Thread.Status.OPEN
@@ -412,20 +416,21 @@ def feed_posts(*, theme: Theme | None = None, limit: int = 30) -> list[Post]:
 # --- Members: suspensions, follows, preferences ------------------------------------------------
 
 
-def suspension_active_for(user: Any) -> Suspension | None:
-    if not user.is_authenticated:
+def suspension_active_for(user: Reader) -> Suspension | None:
+    person = person_of(user)
+    if person is None:
         return None
     now = timezone.now()
     return (
         Suspension.objects.filter(
-            member_id=user.pk, lifted_at__isnull=True, starts__lte=now, ends__gt=now
+            member_id=person.pk, lifted_at__isnull=True, starts__lte=now, ends__gt=now
         )
         .order_by("-ends")
         .first()
     )
 
 
-def suspensions_for(*, viewer: Any, active_only: bool = True) -> QuerySet[Suspension]:
+def suspensions_for(*, viewer: Reader, active_only: bool = True) -> QuerySet[Suspension]:
     if not acts_as_moderator(viewer):
         return Suspension.objects.none()
     suspensions = Suspension.objects.select_related("member__organisation", "moderator")
@@ -434,7 +439,7 @@ def suspensions_for(*, viewer: Any, active_only: bool = True) -> QuerySet[Suspen
     return suspensions.order_by("ends", "id")
 
 
-def member_get_for_moderation(*, viewer: Any, member_id: int) -> User:
+def member_get_for_moderation(*, viewer: Reader, member_id: int) -> User:
     if not acts_as_moderator(viewer):
         raise Http404
     member = (
@@ -447,7 +452,7 @@ def member_get_for_moderation(*, viewer: Any, member_id: int) -> User:
     return member
 
 
-def member_recent_posts_for(*, viewer: Any, member: User, limit: int = 10) -> list[Post]:
+def member_recent_posts_for(*, viewer: Reader, member: User, limit: int = 10) -> list[Post]:
     if not acts_as_moderator(viewer):
         return []
     return list(
@@ -457,30 +462,37 @@ def member_recent_posts_for(*, viewer: Any, member: User, limit: int = 10) -> li
     )
 
 
-def member_history_for(*, viewer: Any, member: User) -> list[Suspension]:
+def member_history_for(*, viewer: Reader, member: User) -> list[Suspension]:
     return list(suspensions_for(viewer=viewer, active_only=False).filter(member=member))
 
 
-def is_following(*, viewer: Any, thread: Thread | None = None, theme: Theme | None = None) -> bool:
-    if not viewer.is_authenticated:
+def is_following(
+    *, viewer: Reader, thread: Thread | None = None, theme: Theme | None = None
+) -> bool:
+    person = person_of(viewer)
+    if person is None:
         return False
     if thread is not None:
-        return Follow.objects.filter(user=viewer, thread=thread).exists()
-    return Follow.objects.filter(user=viewer, theme=theme).exists()
+        return Follow.objects.filter(user=person, thread=thread).exists()
+    return Follow.objects.filter(user=person, theme=theme).exists()
 
 
-def follows_for(*, viewer: Any) -> list[Follow]:
-    if not viewer.is_authenticated:
+def follows_for(*, viewer: Reader) -> list[Follow]:
+    person = person_of(viewer)
+    if person is None:
         return []
     return list(
-        Follow.objects.filter(user=viewer)
+        Follow.objects.filter(user=person)
         .select_related("thread", "theme__topic")
         .order_by("-created_at", "-id")
     )
 
 
-def notification_frequency_for(user: Any) -> str:
-    preference = NotificationPreference.objects.filter(user_id=user.pk).first()
+def notification_frequency_for(user: Reader) -> str:
+    person = person_of(user)
+    if person is None:
+        return NotificationPreference.Frequency.DAILY
+    preference = NotificationPreference.objects.filter(user_id=person.pk).first()
     return preference.frequency if preference else NotificationPreference.Frequency.DAILY
 
 
@@ -496,7 +508,7 @@ def _queue_posts() -> QuerySet[Post]:
     ).exclude(thread__status__in=[Thread.Status.REMOVED, Thread.Status.MERGED])
 
 
-def pending_posts_for(*, viewer: Any, theme: Theme | None = None) -> QuerySet[Post]:
+def pending_posts_for(*, viewer: Reader, theme: Theme | None = None) -> QuerySet[Post]:
     """Posts waiting for approval, oldest first."""
     if not acts_as_moderator(viewer):
         return Post.objects.none()
@@ -507,7 +519,7 @@ def pending_posts_for(*, viewer: Any, theme: Theme | None = None) -> QuerySet[Po
 
 
 def flagged_posts_for(
-    *, viewer: Any, theme: Theme | None = None, reason: str = ""
+    *, viewer: Reader, theme: Theme | None = None, reason: str = ""
 ) -> QuerySet[Post]:
     """Posts with open flags (held ones first, then the longest waiting), flags loaded."""
     if not acts_as_moderator(viewer):
@@ -537,7 +549,7 @@ def flagged_posts_for(
     )
 
 
-def queue_counts_for(*, viewer: Any) -> dict[str, int]:
+def queue_counts_for(*, viewer: Reader) -> dict[str, int]:
     """Pending and flagged posts, two counts in one query."""
     if not acts_as_moderator(viewer):
         return {"pending": 0, "flagged": 0, "held": 0}
@@ -552,7 +564,7 @@ def queue_counts_for(*, viewer: Any) -> dict[str, int]:
     return {key: value or 0 for key, value in queue.items()}
 
 
-def reports_awaiting_triage_for(*, viewer: Any, limit: int = 10) -> tuple[int, list[Any]]:
+def reports_awaiting_triage_for(*, viewer: Reader, limit: int = 10) -> tuple[int, list[Any]]:
     """Submitted reports waiting for a moderator (count, oldest few), from submissions."""
     if not acts_as_moderator(viewer):
         return 0, []
@@ -567,7 +579,7 @@ def reports_awaiting_triage_for(*, viewer: Any, limit: int = 10) -> tuple[int, l
 # --- Home page figures -------------------------------------------------------------------------
 
 
-def week_figures_for(*, viewer: Any, now: datetime | None = None) -> list[dict[str, Any]]:
+def week_figures_for(*, viewer: Reader, now: datetime | None = None) -> list[dict[str, Any]]:
     """The home page's figures for the last seven days, with the seven days before them.
 
     Counts go through the report and thread visibility rules, so an officials-only report

@@ -30,5 +30,6 @@ def portal(request: HttpRequest) -> dict[str, Any]:
 
 
 def _unread(request: HttpRequest) -> dict[str, Any]:
-    count = unread_count_for(viewer=getattr(request, "user", None))
+    user = getattr(request, "user", None)
+    count = 0 if user is None else unread_count_for(viewer=user)
     return {"count": count, "label": unread_label(count)}

@@ -22,6 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
 
 from portal.models import Notice, User
+from portal.types import Reader, person_of
 
 # Followers notified inside the action's transaction; above this a task writes the notices.
 INLINE_RECIPIENTS = 200
@@ -96,15 +97,16 @@ def notices_for(*, viewer: User) -> QuerySet[Notice]:
     return Notice.objects.filter(recipient_id=viewer.pk).order_by("-created_at", "-id")
 
 
-def unread_count_for(*, viewer: Any) -> int:
+def unread_count_for(*, viewer: Reader) -> int:
     """How many notices the viewer has not seen, counted up to UNREAD_CAP + 1."""
-    if not getattr(viewer, "is_authenticated", False):
+    person = person_of(viewer)
+    if person is None:
         return 0
-    key = _unread_key(viewer.pk)
+    key = _unread_key(person.pk)
     count = cache.get(key)
     if count is None:
         count = (
-            Notice.objects.filter(recipient_id=viewer.pk, read_at__isnull=True)
+            Notice.objects.filter(recipient_id=person.pk, read_at__isnull=True)
             .values("pk")[: UNREAD_CAP + 1]
             .count()
         )

@@ -2,7 +2,6 @@
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.core.exceptions import PermissionDenied
@@ -14,9 +13,10 @@ from django.utils.translation import gettext as _
 from portal import privacy
 from portal.models import AuditEvent, Organisation, User, VerifiedDomain
 from portal.permissions import acts_as_moderator, can_manage_members, can_see_members
+from portal.types import Reader, person_of
 
 
-def organisation_get(*, viewer: Any, slug: str) -> Organisation:
+def organisation_get(*, viewer: Reader, slug: str) -> Organisation:
     """Organisation profiles are public: name, type, country, sector and website."""
     organisation = (
         Organisation.objects.select_related("org_type", "country").filter(slug=slug).first()
@@ -26,7 +26,7 @@ def organisation_get(*, viewer: Any, slug: str) -> Organisation:
     return organisation
 
 
-def organisation_members_for(*, viewer: Any, organisation: Organisation) -> QuerySet[User]:
+def organisation_members_for(*, viewer: Reader, organisation: Organisation) -> QuerySet[User]:
     """Active members, shown only to the organisation's own members and to moderators."""
     if not can_see_members(viewer, organisation):
         return User.objects.none()
@@ -35,7 +35,7 @@ def organisation_members_for(*, viewer: Any, organisation: Organisation) -> Quer
     ).order_by("full_name")
 
 
-def organisation_member_get(*, viewer: Any, organisation: Organisation, member_id: int) -> User:
+def organisation_member_get(*, viewer: Reader, organisation: Organisation, member_id: int) -> User:
     """An active member of the organisation the viewer may manage, or Http404."""
     if not can_manage_members(viewer, organisation):
         raise Http404
@@ -49,7 +49,7 @@ def organisation_member_get(*, viewer: Any, organisation: Organisation, member_i
     return member
 
 
-def membership_requests_for(*, viewer: Any, organisation: Organisation) -> QuerySet[User]:
+def membership_requests_for(*, viewer: Reader, organisation: Organisation) -> QuerySet[User]:
     if not can_manage_members(viewer, organisation):
         return User.objects.none()
     return User.objects.filter(
@@ -57,7 +57,7 @@ def membership_requests_for(*, viewer: Any, organisation: Organisation) -> Query
     ).order_by("date_joined")
 
 
-def membership_request_get(*, viewer: Any, organisation: Organisation, member_id: int) -> User:
+def membership_request_get(*, viewer: Reader, organisation: Organisation, member_id: int) -> User:
     member = (
         membership_requests_for(viewer=viewer, organisation=organisation)
         .filter(pk=member_id)
@@ -77,7 +77,7 @@ def _with_confirmed_email(queryset: QuerySet[User]) -> QuerySet[User]:
     return queryset.filter(Exists(confirmed))
 
 
-def officials_awaiting_verification(*, viewer: Any) -> QuerySet[User]:
+def officials_awaiting_verification(*, viewer: Reader) -> QuerySet[User]:
     """Members of official bodies with a confirmed email and no decision yet, oldest first."""
     if not acts_as_moderator(viewer):
         return User.objects.none()
@@ -93,7 +93,7 @@ def officials_awaiting_verification(*, viewer: Any) -> QuerySet[User]:
     )
 
 
-def official_get_for_verification(*, viewer: Any, member_id: int) -> User:
+def official_get_for_verification(*, viewer: Reader, member_id: int) -> User:
     if not acts_as_moderator(viewer):
         raise Http404
     member = (
@@ -106,7 +106,7 @@ def official_get_for_verification(*, viewer: Any, member_id: int) -> User:
     return member
 
 
-def join_requests_awaiting_moderator(*, viewer: Any) -> QuerySet[User]:
+def join_requests_awaiting_moderator(*, viewer: Reader) -> QuerySet[User]:
     """Requests to join organisations that have no active administrator to decide."""
     if not acts_as_moderator(viewer):
         return User.objects.none()
@@ -124,14 +124,14 @@ def join_requests_awaiting_moderator(*, viewer: Any) -> QuerySet[User]:
     )
 
 
-def join_request_get_for_moderator(*, viewer: Any, member_id: int) -> User:
+def join_request_get_for_moderator(*, viewer: Reader, member_id: int) -> User:
     member = join_requests_awaiting_moderator(viewer=viewer).filter(pk=member_id).first()
     if member is None:
         raise Http404
     return member
 
 
-def verified_domains_for(*, viewer: Any) -> QuerySet[VerifiedDomain]:
+def verified_domains_for(*, viewer: Reader) -> QuerySet[VerifiedDomain]:
     if not acts_as_moderator(viewer):
         return VerifiedDomain.objects.none()
     return VerifiedDomain.objects.select_related("added_by").order_by("domain")
@@ -139,7 +139,7 @@ def verified_domains_for(*, viewer: Any) -> QuerySet[VerifiedDomain]:
 
 def audit_events_for(
     *,
-    viewer: Any,
+    viewer: Reader,
     actor_id: int | None = None,
     action: str = "",
     date_from: date | None = None,
@@ -172,12 +172,13 @@ def moderators() -> QuerySet[User]:
 # --- The person's own data -------------------------------------------------------------------
 
 
-def personal_data_export_for(*, viewer: Any) -> privacy.PersonalDataExport:
+def personal_data_export_for(*, viewer: Reader) -> privacy.PersonalDataExport:
     """Everything the portal holds about the viewer, and only about the viewer: each package
     exports what the person did or chose themselves, never what colleagues filed or wrote."""
-    if not (viewer.is_authenticated and viewer.is_active):
+    person = person_of(viewer)
+    if person is None or not person.is_active:
         raise PermissionDenied
-    return privacy.export_build(person=viewer)
+    return privacy.export_build(person=person)
 
 
 @dataclass(frozen=True)
@@ -206,10 +207,13 @@ def organisation_needing_handover(person: User) -> Organisation | None:
     return person.organisation
 
 
-def account_deletion_blockers_for(*, viewer: Any) -> list[DeletionBlocker]:
+def account_deletion_blockers_for(*, viewer: Reader) -> list[DeletionBlocker]:
     """What stops the viewer deleting their account now (nothing: an empty list)."""
+    person = person_of(viewer)
+    if person is None:
+        return []
     blockers = []
-    organisation = organisation_needing_handover(viewer)
+    organisation = organisation_needing_handover(person)
     if organisation is not None:
         blockers.append(
             DeletionBlocker(
@@ -225,7 +229,7 @@ def account_deletion_blockers_for(*, viewer: Any) -> list[DeletionBlocker]:
                 + "#members-heading",
             )
         )
-    if viewer.is_superuser:
+    if person.is_superuser:
         blockers.append(
             DeletionBlocker(
                 code="site_administrator",

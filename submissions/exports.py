@@ -24,6 +24,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from portal.types import Reader
 from submissions.models import BarrierReport
 from submissions.selectors import (
     apply_report_filters,
@@ -75,7 +76,7 @@ def _iso(value: date | datetime | None) -> str | None:
     return value.isoformat()
 
 
-def report_record(report: BarrierReport, viewer: Any) -> dict[str, Any]:
+def report_record(report: BarrierReport, viewer: Reader) -> dict[str, Any]:
     """One report as an open-data record (JSON types; CSV flattens lists with ';')."""
     from django.contrib.auth.models import AnonymousUser
 

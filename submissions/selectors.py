@@ -19,7 +19,8 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from portal.models import HsChapter, Organisation, Sector, Topic
-from portal.permissions import acts_as_moderator, is_member, is_official
+from portal.permissions import acts_as_moderator, is_official, organisation_of
+from portal.types import Reader, person_of
 from submissions import search
 from submissions.models import (
     PUBLISHED_STATUSES,
@@ -54,7 +55,7 @@ SORTS = {
 # --- The rule -------------------------------------------------------------------------------
 
 
-def visible_reports_q(viewer: Any) -> Q:
+def visible_reports_q(viewer: Reader) -> Q:
     """The reports `viewer` may read at all, as a filter (mirrors permissions.can_view_report)."""
     if acts_as_moderator(viewer):
         visible = ~Q(status=Status.DRAFT)
@@ -62,12 +63,12 @@ def visible_reports_q(viewer: Any) -> Q:
         visible = Q(status__in=PUBLISHED_STATUSES)
     else:
         visible = Q(status__in=PUBLISHED_STATUSES) & ~Q(visibility=Visibility.OFFICIALS_ONLY)
-    if is_member(viewer) and viewer.organisation_id is not None:
-        visible |= Q(organisation_id=viewer.organisation_id)
+    if (organisation_id := organisation_of(viewer)) is not None:
+        visible |= Q(organisation_id=organisation_id)
     return visible
 
 
-def reports_visible_to(viewer: Any) -> QuerySet[BarrierReport]:
+def reports_visible_to(viewer: Reader) -> QuerySet[BarrierReport]:
     return BarrierReport.objects.filter(visible_reports_q(viewer))
 
 
@@ -114,7 +115,7 @@ def anonymised_organisation_label(organisation: Organisation, sector: str = "") 
     }
 
 
-def report_display_organisation(report: BarrierReport, viewer: Any) -> str:
+def report_display_organisation(report: BarrierReport, viewer: Reader) -> str:
     """The reporting organisation as `viewer` may see it: its name, or the anonymised label."""
     if organisation_is_named(viewer, report):
         return report.organisation.name
@@ -134,11 +135,11 @@ class CoSignerView:
 
 
 def cosigner_display_organisation(
-    cosignature: CoSignature, report: BarrierReport, viewer: Any
+    cosignature: CoSignature, report: BarrierReport, viewer: Reader
 ) -> tuple[str, bool]:
     """Co-signers are shown as the report shows its reporter: on an anonymised report they are
     described, not named, except to themselves and to moderators."""
-    own = is_member(viewer) and viewer.organisation_id == cosignature.organisation_id
+    own = organisation_of(viewer) == cosignature.organisation_id
     if report.visibility != Visibility.ANONYMISED or own or acts_as_moderator(viewer):
         return cosignature.organisation.name, True
     return anonymised_organisation_label(cosignature.organisation), False
@@ -190,7 +191,7 @@ def apply_report_filters(
 
 
 def report_list_for(
-    *, viewer: Any, filters: Mapping[str, Any] | None = None
+    *, viewer: Reader, filters: Mapping[str, Any] | None = None
 ) -> QuerySet[BarrierReport]:
     """Published reports `viewer` may read, filtered, sorted (filters["sort"]: newest or
     cosigned), with market, organisation and topics loaded for list pages."""
@@ -201,23 +202,23 @@ def report_list_for(
     return _for_lists(reports).order_by(*order)
 
 
-def report_latest_for(viewer: Any, limit: int = 5) -> list[BarrierReport]:
+def report_latest_for(viewer: Reader, limit: int = 5) -> list[BarrierReport]:
     """The newest published reports `viewer` may read (home page)."""
     return list(report_list_for(viewer=viewer)[:limit])
 
 
-def report_mine_for(*, viewer: Any, status: str = "") -> QuerySet[BarrierReport]:
+def report_mine_for(*, viewer: Reader, status: str = "") -> QuerySet[BarrierReport]:
     """Every report of the viewer's organisation, drafts included, latest activity first."""
-    if not is_member(viewer) or viewer.organisation_id is None:
+    if (organisation_id := organisation_of(viewer)) is None:
         return BarrierReport.objects.none()
-    reports = BarrierReport.objects.filter(organisation_id=viewer.organisation_id)
+    reports = BarrierReport.objects.filter(organisation_id=organisation_id)
     if status:
         reports = reports.filter(status=status)
     return _for_lists(reports).select_related("reporter").order_by("-updated_at", "-id")
 
 
 def report_queue_for(
-    *, viewer: Any, filters: Mapping[str, Any] | None = None
+    *, viewer: Reader, filters: Mapping[str, Any] | None = None
 ) -> QuerySet[BarrierReport]:
     """The triage work list for moderators: oldest submission first."""
     if not acts_as_moderator(viewer):
@@ -233,7 +234,7 @@ def report_queue_for(
     )
 
 
-def report_queue_counts(*, viewer: Any) -> dict[str, int]:
+def report_queue_counts(*, viewer: Reader) -> dict[str, int]:
     """How many reports wait in each status (one query)."""
     if not acts_as_moderator(viewer):
         return {}
@@ -250,7 +251,7 @@ def report_queue_counts(*, viewer: Any) -> dict[str, int]:
 
 
 def report_similar_for(
-    *, viewer: Any, title: str, summary: str = "", exclude: BarrierReport | None = None, limit=5
+    *, viewer: Reader, title: str, summary: str = "", exclude: BarrierReport | None = None, limit=5
 ) -> list[BarrierReport]:
     """Published reports the viewer may read that look like a new report (duplicate hints)."""
     reports = reports_visible_to(viewer).filter(status__in=PUBLISHED_STATUSES)
@@ -262,7 +263,7 @@ def report_similar_for(
 # --- One report --------------------------------------------------------------------------------
 
 
-def report_get_for(*, viewer: Any, reference: str) -> BarrierReport:
+def report_get_for(*, viewer: Reader, reference: str) -> BarrierReport:
     """A report by reference with everything its page shows loaded, or Http404."""
     report = (
         reports_visible_to(viewer)
@@ -293,14 +294,14 @@ def report_get_for(*, viewer: Any, reference: str) -> BarrierReport:
     return report
 
 
-def report_draft_get_for(*, viewer: Any, public_id: UUID | str) -> BarrierReport:
+def report_draft_get_for(*, viewer: Reader, public_id: UUID | str) -> BarrierReport:
     """A report the viewer's organisation is writing (a draft or sent back for changes)."""
-    if not is_member(viewer) or viewer.organisation_id is None:
+    if (organisation_id := organisation_of(viewer)) is None:
         raise Http404
     report = (
         BarrierReport.objects.filter(
             public_id=public_id,
-            organisation_id=viewer.organisation_id,
+            organisation_id=organisation_id,
             status__in=[Status.DRAFT, Status.CHANGES_REQUESTED],
         )
         .select_related("market", "ntm_chapter", "organisation__org_type", "organisation__country")
@@ -312,7 +313,7 @@ def report_draft_get_for(*, viewer: Any, public_id: UUID | str) -> BarrierReport
     return report
 
 
-def report_cosigners_for(*, viewer: Any, report: BarrierReport) -> list[CoSignerView]:
+def report_cosigners_for(*, viewer: Reader, report: BarrierReport) -> list[CoSignerView]:
     if not can_view_report(viewer, report):
         return []
     cosignatures = CoSignature.objects.filter(report=report).select_related(
@@ -330,21 +331,19 @@ def report_cosigners_for(*, viewer: Any, report: BarrierReport) -> list[CoSigner
                 impact_label=cosignature.get_impact_display(),
                 comment=cosignature.comment,
                 created_at=cosignature.created_at,
-                is_viewers_organisation=bool(
-                    is_member(viewer) and viewer.organisation_id == cosignature.organisation_id
-                ),
+                is_viewers_organisation=organisation_of(viewer) == cosignature.organisation_id,
             )
         )
     return views
 
 
-def report_viewer_cosignature(*, viewer: Any, report: BarrierReport) -> CoSignature | None:
-    if not is_member(viewer) or viewer.organisation_id is None:
+def report_viewer_cosignature(*, viewer: Reader, report: BarrierReport) -> CoSignature | None:
+    if (organisation_id := organisation_of(viewer)) is None:
         return None
-    return CoSignature.objects.filter(report=report, organisation_id=viewer.organisation_id).first()
+    return CoSignature.objects.filter(report=report, organisation_id=organisation_id).first()
 
 
-def report_timeline_for(*, viewer: Any, report: BarrierReport) -> list[StatusChange]:
+def report_timeline_for(*, viewer: Reader, report: BarrierReport) -> list[StatusChange]:
     """The full history (with notes) for the reporter's organisation and moderators; for
     everyone else only the public milestones, without notes."""
     if not can_view_report(viewer, report):
@@ -357,7 +356,7 @@ def report_timeline_for(*, viewer: Any, report: BarrierReport) -> list[StatusCha
 
 def report_status_changes_for(
     *,
-    viewer: Any,
+    viewer: Reader,
     since: datetime,
     until: datetime,
     filters: Mapping[str, Any] | None = None,
@@ -382,7 +381,7 @@ def report_status_changes_for(
     )
 
 
-def report_attachments_for(*, viewer: Any, report: BarrierReport) -> list[Attachment]:
+def report_attachments_for(*, viewer: Reader, report: BarrierReport) -> list[Attachment]:
     if not can_see_attachments(viewer, report):
         return []
     return list(report.attachments.all())
@@ -397,7 +396,7 @@ class AttachmentUnavailable(PermissionDenied):
         self.attachment = attachment
 
 
-def attachment_get_for(*, viewer: Any, attachment_id: int) -> Attachment:
+def attachment_get_for(*, viewer: Reader, attachment_id: int) -> Attachment:
     """An evidence file the viewer may download; Http404 if they may not see it,
     AttachmentUnavailable while it is being checked or once it is quarantined."""
     attachment = (
@@ -422,7 +421,7 @@ def attachment_ids_awaiting_scan(*, uploaded_before: datetime, limit: int) -> li
     )
 
 
-def report_duplicates_for(*, viewer: Any, report: BarrierReport) -> QuerySet[BarrierReport]:
+def report_duplicates_for(*, viewer: Reader, report: BarrierReport) -> QuerySet[BarrierReport]:
     """Reports closed as duplicates of this one, as far as the viewer may see them."""
     return reports_visible_to(viewer).filter(duplicate_of=report).order_by("reference")
 
@@ -451,15 +450,16 @@ def report_export_queryset() -> QuerySet[BarrierReport]:
 # --- Alerts (saved searches) -----------------------------------------------------------------
 
 
-def alert_list_for(*, viewer: Any) -> QuerySet[ReportAlert]:
-    if not can_save_alerts(viewer):
+def alert_list_for(*, viewer: Reader) -> QuerySet[ReportAlert]:
+    person = person_of(viewer)
+    if person is None or not can_save_alerts(person):
         return ReportAlert.objects.none()
-    return ReportAlert.objects.filter(user_id=viewer.pk).select_related(
+    return ReportAlert.objects.filter(user_id=person.pk).select_related(
         "market", "topic", "ntm_chapter"
     )
 
 
-def alert_get_for(*, viewer: Any, alert_id: int) -> ReportAlert:
+def alert_get_for(*, viewer: Reader, alert_id: int) -> ReportAlert:
     """The viewer's own alert, or 404 (someone else's is as missing as no alert)."""
     alert = alert_list_for(viewer=viewer).filter(pk=alert_id).first()
     if alert is None or not can_manage_alert(viewer, alert):

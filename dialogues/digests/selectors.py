@@ -19,13 +19,14 @@ from dialogues.digests.weeks import iso_week_bounds, parse_iso_week
 from portal import audience as audiences
 from portal.audience import Audience
 from portal.permissions import is_official
+from portal.types import Reader, person_of
 from submissions.models import BarrierReport
 from submissions.selectors import report_list_for
 
 Edition = Digest.Edition
 
 
-def digest_archive_for(*, viewer: Any) -> QuerySet[Digest]:
+def digest_archive_for(*, viewer: Reader) -> QuerySet[Digest]:
     """Every compiled week, newest first (one public row per week stands for the week)."""
     return (
         Digest.objects.filter(edition=Edition.PUBLIC, status=Digest.Status.READY)
@@ -34,7 +35,7 @@ def digest_archive_for(*, viewer: Any) -> QuerySet[Digest]:
     )
 
 
-def digest_get_for(*, viewer: Any, week: str, edition: str = "") -> Digest:
+def digest_get_for(*, viewer: Reader, week: str, edition: str = "") -> Digest:
     """The edition of `week` this viewer asked for, or gets by default; Http404 otherwise.
 
     Visitors and members read the public edition; officials and moderators the officials
@@ -50,9 +51,9 @@ def digest_get_for(*, viewer: Any, week: str, edition: str = "") -> Digest:
         digest = digests.filter(edition=Edition.PUBLIC).first()
     elif wanted == Edition.OFFICIALS and officials:
         digest = digests.filter(edition=Edition.OFFICIALS).first()
-    elif wanted == Edition.PERSONAL and is_official(viewer):
+    elif wanted == Edition.PERSONAL and (person := person_of(viewer)) and is_official(person):
         digest = (
-            digests.filter(edition=Edition.PERSONAL, subscription__user=viewer)
+            digests.filter(edition=Edition.PERSONAL, subscription__user=person)
             .select_related("subscription__user")
             .first()
         )
@@ -63,26 +64,29 @@ def digest_get_for(*, viewer: Any, week: str, edition: str = "") -> Digest:
     return digest
 
 
-def digest_editions_for(*, viewer: Any, week: str) -> list[str]:
+def digest_editions_for(*, viewer: Reader, week: str) -> list[str]:
     """The editions of `week` the viewer may switch between."""
     editions: list[str] = [Edition.PUBLIC]
     if can_read_officials_edition(viewer):
         editions.append(Edition.OFFICIALS)
+    person = person_of(viewer)
     if (
-        is_official(viewer)
+        person is not None
+        and is_official(person)
         and Digest.objects.filter(
-            week=week, status=Digest.Status.READY, subscription__user=viewer
+            week=week, status=Digest.Status.READY, subscription__user=person
         ).exists()
     ):
         editions.append(Edition.PERSONAL)
     return editions
 
 
-def subscription_for(*, viewer: Any) -> DigestSubscription | None:
-    if not viewer.is_authenticated:
+def subscription_for(*, viewer: Reader) -> DigestSubscription | None:
+    person = person_of(viewer)
+    if person is None:
         return None
     return (
-        DigestSubscription.objects.filter(user=viewer).prefetch_related("markets", "topics").first()
+        DigestSubscription.objects.filter(user=person).prefetch_related("markets", "topics").first()
     )
 
 

@@ -50,6 +50,7 @@ from dialogues.services import unsubscribe_path
 from portal.emails import email_member
 from portal.models import User
 from portal.permissions import is_official
+from portal.types import Reader
 
 logger = logging.getLogger(__name__)
 
@@ -270,7 +271,7 @@ def _file_wanted(digest: Digest, fmt: str, language: str) -> DigestFile:
     return file
 
 
-def digest_file_request(*, viewer: Any, digest: Digest, fmt: str, language: str) -> DigestFile:
+def digest_file_request(*, viewer: Reader, digest: Digest, fmt: str, language: str) -> DigestFile:
     """A reader wants `digest` as `fmt` in `language`: the file's row, ready to stream or
     queued for a worker (once, however many readers ask). Never renders anything itself."""
     if not can_read_edition(viewer, digest):
@@ -425,7 +426,7 @@ def digest_sweep() -> SweepResult:
 
 @transaction.atomic
 def digest_subscription_set(
-    *, user: Any, markets: Iterable[Any], topics: Iterable[Any], email: bool
+    *, user: User, markets: Iterable[Any], topics: Iterable[Any], email: bool
 ) -> DigestSubscription:
     """Create or change an official's subscription; a repeat with the same answers does
     nothing. Takes effect from the next compiled week."""

@@ -6,6 +6,7 @@
 from typing import Any
 
 from django import template
+from django.contrib.auth.models import AnonymousUser
 
 register = template.Library()
 
@@ -15,7 +16,7 @@ def active_threads(context: dict[str, Any], limit: int = 5) -> dict[str, Any]:
     """The open threads with the latest published posts (pending ones never show)."""
     from dialogues.selectors import latest_threads_for
 
-    viewer = context["request"].user if "request" in context else None
+    viewer = context["request"].user if "request" in context else AnonymousUser()
     return {"threads": latest_threads_for(viewer=viewer, limit=limit)}
 
 
@@ -29,7 +30,7 @@ def report_dialogues(context: dict[str, Any], report: Any) -> dict[str, Any]:
     from dialogues.permissions import can_start_from_report
     from dialogues.selectors import threads_for_report
 
-    viewer = context["request"].user if "request" in context else None
+    viewer = context["request"].user if "request" in context else AnonymousUser()
     return {
         "report": report,
         "threads": threads_for_report(viewer=viewer, report=report),
