@@ -25,6 +25,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from portal.pagecache import cached_for_visitors
 from portal.pagination import query_without_page
 from portal.permissions import (
     login_required,
@@ -66,6 +67,7 @@ PAGE_SIZE = 20
 
 
 @public
+@cached_for_visitors
 @require_safe
 def report_list(request: HttpRequest) -> HttpResponse:
     form = ReportFilterForm(request.GET or None)
@@ -125,6 +127,7 @@ def _detail_context(request: HttpRequest, report: BarrierReport) -> dict[str, An
 
 
 @public
+@cached_for_visitors
 @require_safe
 def report_detail(request: HttpRequest, reference: str) -> HttpResponse:
     report = selectors.report_get_for(viewer=request.user, reference=reference)

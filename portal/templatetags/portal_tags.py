@@ -3,7 +3,10 @@
 from typing import Any
 
 from django import template
+from django.conf import settings
 from django.forms import BoundField
+from django.urls import translate_url
+from django.utils import translation
 from django.utils.safestring import SafeString
 
 register = template.Library()
@@ -33,3 +36,24 @@ def is_choice_group(field: BoundField) -> bool:
 @register.filter
 def is_checkbox(field: BoundField) -> bool:
     return field.widget_type == "checkbox"
+
+
+@register.simple_tag(takes_context=True)
+def language_links(context: template.Context) -> list[dict[str, Any]]:
+    """This page in each language, as plain links: no form, so no CSRF token, and a visitor's
+    page stays the same for every visitor and can be cached (portal/pagecache.py)."""
+    request = context.get("request")
+    here = request.get_full_path() if request is not None else "/"
+    current = translation.get_language()
+    links = []
+    for code, _name in settings.LANGUAGES:
+        info = translation.get_language_info(code)
+        links.append(
+            {
+                "code": code,
+                "name": info["name_local"],
+                "url": translate_url(here, code),
+                "current": code == current,
+            }
+        )
+    return links

@@ -1,0 +1,157 @@
+"""Whole pages for visitors, kept in the cache (Redis in production) and served without
+rendering, and HTML compression.
+
+A view opts in with `@cached_for_visitors`. `VisitorPageCacheMiddleware` stores that view's
+response, as compressed for the client, when the reader is not signed in, brings no session
+or messages cookie, and the response sets no cookie and carries no CSRF token or CSP nonce.
+The next visitor asking for the same address (path with language prefix, query string, host,
+scheme, gzip or not) gets the stored bytes before sessions, URL routing or the database are
+touched.
+
+Every key holds a generation number. A service that changes what visitors read (a report
+published, a post written, edited or hidden, a moderation action, a theme changed) calls
+`public_pages_changed()`, which bumps the generation when its transaction commits, so every
+stored page is out of date at once on every web machine. The generation is read before the
+page is rendered, so a page rendered from rows older than a change is stored under the
+generation that the change has already retired. Pages also expire after
+`PAGE_CACHE_SECONDS`, for what changes with time alone ("this week").
+
+With Redis unreachable the cache fails open (portal.cache): every read misses, pages are
+rendered as if no cache existed.
+"""
+
+import re
+import time
+from collections.abc import Callable
+from functools import wraps
+from hashlib import blake2b
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.middleware.gzip import GZipMiddleware
+
+GENERATION_KEY = "pagecache:generation"
+_ACCEPTS_GZIP = re.compile(r"\bgzip\b")
+# What a stored response may not carry: the reader's own state.
+_PERSONAL_HEADERS = {"set-cookie"}
+
+
+def public_pages_changed() -> None:
+    """Retire every stored visitor page once the current transaction commits."""
+    transaction.on_commit(_bump_generation, robust=True)
+
+
+def _bump_generation() -> None:
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        # Never set, evicted, or Redis unreachable: start from a number no old page used.
+        cache.set(GENERATION_KEY, time.time_ns(), timeout=None)
+
+
+def _generation() -> int:
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        generation = time.time_ns()
+        if not cache.add(GENERATION_KEY, generation, timeout=None):
+            generation = cache.get(GENERATION_KEY, generation)
+    return int(generation)
+
+
+def cached_for_visitors(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """Let the middleware keep this view's pages for readers who are not signed in."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        response = view(request, *args, **kwargs)
+        response.cached_for_visitors = True  # type: ignore[attr-defined]
+        return response
+
+    return wrapped
+
+
+def _is_visitor(request: HttpRequest) -> bool:
+    """No signed-in session and no message waiting: the page is the same for every visitor."""
+    cookies = request.COOKIES
+    return (
+        request.method == "GET"
+        and settings.SESSION_COOKIE_NAME not in cookies
+        and "messages" not in cookies
+    )
+
+
+def _key(request: HttpRequest, generation: int) -> str:
+    accepts_gzip = bool(_ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
+    address = "|".join(
+        [
+            request.scheme or "",
+            request.META.get("HTTP_HOST", ""),
+            request.path,
+            request.META.get("QUERY_STRING", ""),
+            "gzip" if accepts_gzip else "identity",
+        ]
+    )
+    digest = blake2b(address.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
+    return f"pagecache:{generation}:{digest}"
+
+
+def _storable(request: HttpRequest, response: HttpResponseBase) -> bool:
+    user = getattr(request, "user", None)
+    nonce = getattr(request, "_csp_nonce", None)
+    return (
+        getattr(response, "cached_for_visitors", False)
+        and response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and (user is None or not user.is_authenticated)
+        and not nonce
+    )
+
+
+class VisitorPageCacheMiddleware:
+    """Serves and stores whole visitor pages. Placed above GZipMiddleware, so the bytes kept
+    are the compressed ones, and above the session, CSRF and authentication middleware,
+    which a stored page never needs."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        seconds = settings.PAGE_CACHE_SECONDS
+        if seconds <= 0 or not _is_visitor(request):
+            return self.get_response(request)
+        key = _key(request, _generation())
+        stored = cache.get(key)
+        if stored is not None:
+            content, headers = stored
+            hit = HttpResponse(content)
+            for name, value in headers:
+                hit.headers[name] = value
+            return hit
+        response = self.get_response(request)
+        if _storable(request, response):
+            headers = [
+                (name, value)
+                for name, value in response.items()
+                if name.lower() not in _PERSONAL_HEADERS
+            ]
+            cache.set(key, (response.content, headers), timeout=seconds)  # type: ignore[attr-defined]
+        return response
+
+
+# Content types worth compressing; files that are compressed already (PDF, XLSX, images,
+# archives) are sent as they are.
+_COMPRESSIBLE = ("text/", "application/json", "application/xml", "application/atom+xml")
+
+
+class PortalGZipMiddleware(GZipMiddleware):
+    """Django's GZipMiddleware (with its BREACH mitigation) for text responses only."""
+
+    def process_response(self, request: HttpRequest, response: HttpResponseBase):
+        content_type = response.get("Content-Type", "")
+        if not content_type.startswith(_COMPRESSIBLE):
+            return response
+        return super().process_response(request, response)
