@@ -268,9 +268,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
 # --- Authentication (django-allauth) -------------------------------------------------
 # https://docs.allauth.org/en/latest/account/configuration.html
 AUTH_USER_MODEL = "portal.User"
+# Django's and allauth's backends, loading the signed-in person with their organisation and
+# roles in one query on every request (portal/auth_backends.py).
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "portal.auth_backends.PortalModelBackend",
+    "portal.auth_backends.PortalAuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
