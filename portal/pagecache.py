@@ -52,7 +52,8 @@ def _bump_generation() -> None:
         cache.set(GENERATION_KEY, time.time_ns(), timeout=None)
 
 
-def _generation() -> int:
+def generation() -> int:
+    """The current generation of stored pages (also part of cached fragments' keys)."""
     generation = cache.get(GENERATION_KEY)
     if generation is None:
         generation = time.time_ns()
@@ -123,7 +124,7 @@ class VisitorPageCacheMiddleware:
         seconds = settings.PAGE_CACHE_SECONDS
         if seconds <= 0 or not _is_visitor(request):
             return self.get_response(request)
-        key = _key(request, _generation())
+        key = _key(request, generation())
         stored = cache.get(key)
         if stored is not None:
             content, headers = stored

@@ -9,6 +9,8 @@ from django.urls import translate_url
 from django.utils import translation
 from django.utils.safestring import SafeString
 
+from portal import pagecache
+
 register = template.Library()
 
 
@@ -57,3 +59,9 @@ def language_links(context: template.Context) -> list[dict[str, Any]]:
             }
         )
     return links
+
+
+@register.simple_tag
+def public_pages_generation() -> int:
+    """For `{% cache %}` keys: a fragment cached under it is retired with the stored pages."""
+    return pagecache.generation()
