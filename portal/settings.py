@@ -159,10 +159,10 @@ else:
 
 # Whole pages for readers who are not signed in (home, report list and pages, themes,
 # threads) are kept in this cache for PAGE_CACHE_SECONDS at most, and retired at once when
-# what they show changes (portal/pagecache.py). 0 turns the page cache off. Off in tests,
-# which write rows straight to the database between two requests; tests of the cache turn
-# it on.
-PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "0" if TESTING else "300"))
+# what they show changes (portal/pagecache.py). 0 turns the page cache off. Off by default
+# in tests, which write rows straight to the database between two requests (tests of the
+# cache turn it on), and with DEBUG, where templates change under a developer's hands.
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "0" if (TESTING or DEBUG) else "300"))
 
 # --- Celery ----------------------------------------------------------------------------
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html
