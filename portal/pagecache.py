@@ -23,7 +23,7 @@ rendered as if no cache existed.
 import re
 import time
 from collections.abc import Callable
-from functools import wraps
+from functools import lru_cache, wraps
 from hashlib import blake2b
 from typing import Any
 
@@ -32,6 +32,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.middleware.gzip import GZipMiddleware
+from django.urls import Resolver404, resolve
+from django.utils import translation
 
 GENERATION_KEY = "pagecache:generation"
 _ACCEPTS_GZIP = re.compile(r"\bgzip\b")
@@ -71,7 +73,21 @@ def cached_for_visitors(view: Callable[..., HttpResponseBase]) -> Callable[..., 
         response.cached_for_visitors = True  # type: ignore[attr-defined]
         return response
 
+    wrapped.cached_for_visitors = True  # type: ignore[attr-defined]
     return wrapped
+
+
+@lru_cache(maxsize=8192)
+def _cached_view_at(path: str) -> bool:
+    """Whether the address is served by a view marked @cached_for_visitors, so any other
+    request (a login page, the health check) costs no trip to the cache."""
+    # Language-prefixed patterns match only in their own language.
+    with translation.override(translation.get_language_from_path(path) or settings.LANGUAGE_CODE):
+        try:
+            match = resolve(path)
+        except Resolver404:
+            return False
+    return getattr(match.func, "cached_for_visitors", False)
 
 
 def _is_visitor(request: HttpRequest) -> bool:
@@ -122,7 +138,7 @@ class VisitorPageCacheMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         seconds = settings.PAGE_CACHE_SECONDS
-        if seconds <= 0 or not _is_visitor(request):
+        if seconds <= 0 or not _is_visitor(request) or not _cached_view_at(request.path_info):
             return self.get_response(request)
         key = _key(request, generation())
         stored = cache.get(key)

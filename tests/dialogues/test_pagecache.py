@@ -4,10 +4,12 @@ changes; signed-in members never get them."""
 import gzip
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 
 from dialogues import services
 from dialogues.models import Post
+from portal.pagecache import GENERATION_KEY
 from submissions import services as report_services
 from tests.dialogues.conftest import make_report
 from tests.factories import MemberFactory
@@ -75,6 +77,14 @@ def test_a_visitors_page_is_served_again_from_the_cache_without_the_database(
     assert second["X-Frame-Options"] == "DENY"
     assert "Accept-Encoding" in second["Vary"]
     assert "Content-Security-Policy" in second
+
+
+def test_pages_that_are_never_stored_do_not_ask_the_cache(client):
+    assert visit(client, "/accounts/login/").status_code == 200
+    assert visit(client, "/no-such-page/").status_code == 404
+    assert cache.get(GENERATION_KEY) is None, "no trip to Redis for them"
+    visit(client, "/fr/")
+    assert cache.get(GENERATION_KEY) is not None
 
 
 def test_a_published_report_shows_at_once_on_home_and_list(client, commits):
