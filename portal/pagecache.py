@@ -8,8 +8,9 @@ The next visitor asking for the same address (path with language prefix, query s
 scheme, gzip or not) gets the stored bytes before sessions, URL routing or the database are
 touched.
 
-Every key holds a generation number. A service that changes what visitors read (a report
-published, a post written, edited or hidden, a moderation action, a theme changed) calls
+Every stored page holds the generation number it was rendered under, read in the same round
+trip as the page. A service that changes what visitors read (a report published, a post
+written, edited or hidden, a moderation action, a theme changed) calls
 `public_pages_changed()`, which bumps the generation when its transaction commits, so every
 stored page is out of date at once on every web machine. The generation is read before the
 page is rendered, so a page rendered from rows older than a change is stored under the
@@ -100,7 +101,7 @@ def _is_visitor(request: HttpRequest) -> bool:
     )
 
 
-def _key(request: HttpRequest, generation: int) -> str:
+def _key(request: HttpRequest) -> str:
     accepts_gzip = bool(_ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
     address = "|".join(
         [
@@ -112,7 +113,7 @@ def _key(request: HttpRequest, generation: int) -> str:
         ]
     )
     digest = blake2b(address.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
-    return f"pagecache:{generation}:{digest}"
+    return f"pagecache:{digest}"
 
 
 def _storable(request: HttpRequest, response: HttpResponseBase) -> bool:
@@ -140,10 +141,16 @@ class VisitorPageCacheMiddleware:
         seconds = settings.PAGE_CACHE_SECONDS
         if seconds <= 0 or not _is_visitor(request) or not _cached_view_at(request.path_info):
             return self.get_response(request)
-        key = _key(request, generation())
-        stored = cache.get(key)
-        if stored is not None:
-            content, headers = stored
+        key = _key(request)
+        # One round trip: the current generation and the page, which holds the generation it
+        # was rendered under. A page from an earlier generation is out of date.
+        found = cache.get_many([GENERATION_KEY, key])
+        current = found.get(GENERATION_KEY)
+        if current is None:
+            current = generation()
+        stored = found.get(key)
+        if stored is not None and stored[0] == current:
+            _generation, content, headers = stored
             hit = HttpResponse(content)
             for name, value in headers:
                 hit.headers[name] = value
@@ -155,7 +162,8 @@ class VisitorPageCacheMiddleware:
                 for name, value in response.items()
                 if name.lower() not in _PERSONAL_HEADERS
             ]
-            cache.set(key, (response.content, headers), timeout=seconds)  # type: ignore[attr-defined]
+            page = (current, response.content, headers)  # type: ignore[attr-defined]
+            cache.set(key, page, timeout=seconds)
         return response
 
 
