@@ -52,6 +52,7 @@ from portal.emails import email_member
 from portal.models import Notice, User
 from portal.notices import FAN_OUT_BATCH, INLINE_RECIPIENTS, neutral_path, notices_create
 from portal.outbox import retry_after
+from portal.pagecache import public_pages_changed
 from portal.permissions import (
     acts_as_moderator,
     has_moderator_role,
@@ -189,6 +190,7 @@ def needs_premoderation(author: User, thread: Thread) -> bool:
 
 def _thread_refresh(thread: Thread) -> None:
     """Recount the thread's published posts and latest activity after any change."""
+    public_pages_changed()
     published = thread.posts.filter(status=Post.Status.PUBLISHED)
     thread.post_count = published.count()
     thread.last_post_at = (
@@ -305,6 +307,7 @@ def post_edit(*, editor: User, post: Post, body: str) -> Post:
     if back_to_queue:
         post.status = Post.Status.PENDING
     post.save(update_fields=["body", "body_html", "edited_at", "status"])
+    public_pages_changed()
     if back_to_queue:
         _thread_refresh(thread)
     return post

@@ -58,6 +58,7 @@ from dialogues.rendering import plain_excerpt
 from portal import selectors as portal_selectors
 from portal.forms import DecisionForm
 from portal.models import Topic
+from portal.pagecache import cached_for_visitors
 from portal.pagination import query_without_page
 from portal.permissions import (
     acts_as_moderator,
@@ -98,6 +99,7 @@ THEME_GROUPS = {
 
 
 @public
+@cached_for_visitors
 @require_safe
 def theme_list(request: HttpRequest) -> HttpResponse:
     themes = selectors.theme_list_for(viewer=request.user)
@@ -117,6 +119,7 @@ def theme_list(request: HttpRequest) -> HttpResponse:
 
 
 @public
+@cached_for_visitors
 @require_safe
 def theme_detail(request: HttpRequest, theme: str) -> HttpResponse:
     theme_obj = selectors.theme_get(slug=theme)
@@ -218,6 +221,7 @@ def _thread_page(
 
 
 @public
+@cached_for_visitors
 @require_safe
 def thread_detail(request: HttpRequest, thread_id: int) -> HttpResponse:
     thread = selectors.thread_get_for(viewer=request.user, thread_id=thread_id)

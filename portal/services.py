@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from portal import privacy, selectors
 from portal.emails import email_member
 from portal.models import AuditEvent, Country, Organisation, OrganisationType, User, VerifiedDomain
+from portal.pagecache import public_pages_changed
 from portal.permissions import (
     can_create_organisation,
     can_manage_members,
@@ -36,6 +37,9 @@ def audit_record(
     reason: str = "",
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:
+    # Audited actions (publishing, moderation, verification, deletion) change what visitors
+    # read; their stored pages are retired when the action commits.
+    public_pages_changed()
     return AuditEvent.objects.create(
         actor=actor,
         action=action,

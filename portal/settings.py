@@ -72,7 +72,14 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Static files answer here, compressed ahead of time by whitenoise, so neither the page
+    # cache nor gzip below ever sees them.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Stored visitor pages are answered here, already compressed (portal/pagecache.py).
+    "portal.pagecache.VisitorPageCacheMiddleware",
+    # Compresses text responses (HTML, CSV, JSON) for clients that accept gzip; above every
+    # middleware that reads or writes the body.
+    "portal.pagecache.PortalGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -150,6 +157,13 @@ else:
             "LOCATION": str(VAR_DIR / ("cache-test" if TESTING else "cache")),
         }
     }
+
+# Whole pages for readers who are not signed in (home, report list and pages, themes,
+# threads) are kept in this cache for PAGE_CACHE_SECONDS at most, and retired at once when
+# what they show changes (portal/pagecache.py). 0 turns the page cache off. Off by default
+# in tests, which write rows straight to the database between two requests (tests of the
+# cache turn it on), and with DEBUG, where templates change under a developer's hands.
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "0" if (TESTING or DEBUG) else "300"))
 
 # --- Celery ----------------------------------------------------------------------------
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html
@@ -283,9 +297,11 @@ ALERT_EMAIL_MAX_REPORTS = int(os.environ.get("ALERT_EMAIL_MAX_REPORTS", "10"))
 # --- Authentication (django-allauth) -------------------------------------------------
 # https://docs.allauth.org/en/latest/account/configuration.html
 AUTH_USER_MODEL = "portal.User"
+# Django's and allauth's backends, loading the signed-in person with their organisation and
+# roles in one query on every request (portal/auth_backends.py).
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "portal.auth_backends.PortalModelBackend",
+    "portal.auth_backends.PortalAuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -30,6 +30,7 @@ from portal.forms import (
     VerifiedDomainForm,
 )
 from portal.health import health_report
+from portal.pagecache import cached_for_visitors, public_pages_changed
 from portal.pagination import query_without_page
 from portal.permissions import (
     can_manage_members,
@@ -42,6 +43,7 @@ from portal.types import SignedInRequest
 
 
 @public
+@cached_for_visitors
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     # HOME_TEMPLATE lets the top layer add its sections without portal importing it.
@@ -49,18 +51,21 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @public
+@cached_for_visitors
 @require_safe
 def about(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/about.html")
 
 
 @public
+@cached_for_visitors
 @require_safe
 def code_of_conduct(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/code_of_conduct.html")
 
 
 @public
+@cached_for_visitors
 @require_safe
 def accessibility(request: HttpRequest) -> HttpResponse:
     return render(
@@ -129,6 +134,7 @@ def dashboard(request: SignedInRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
+        public_pages_changed()  # the name is shown beside the person's posts
         messages.success(request, _("Your profile has been saved."))
         return redirect("portal:dashboard")
     return render(request, "portal/dashboard.html", {"form": form})

@@ -27,6 +27,7 @@ from portal.background import enqueue, enqueue_on_commit
 from portal.emails import absolute_url, email_member
 from portal.models import Notice, User
 from portal.notices import neutral_path, notices_create
+from portal.pagecache import public_pages_changed
 from portal.permissions import require_moderator
 from portal.services import audit_record
 from submissions import files, filing, selectors
@@ -255,6 +256,7 @@ def attachment_scan(*, attachment: Attachment) -> str:
         if not result.infected:
             current.scan_status = ScanStatus.CLEAN
             current.save(update_fields=["scan_status", "scanned_at"])
+            public_pages_changed()
             return current.scan_status
         current.scan_status = ScanStatus.INFECTED
         current.scan_signature = result.signature[:200]
@@ -313,6 +315,7 @@ def _change_status(
     if to_status == Status.PUBLISHED and report.published_at is None:
         report.published_at = now
     report.save()
+    public_pages_changed()
     change = StatusChange.objects.create(
         report=report,
         from_status=from_status,
@@ -455,6 +458,7 @@ def report_transition(
 
 
 def _recount_cosignatures(report: BarrierReport) -> None:
+    public_pages_changed()
     BarrierReport.objects.filter(pk=report.pk).update(
         cosignature_count=CoSignature.objects.filter(report_id=report.pk).count()
     )

@@ -32,6 +32,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from portal.models import Organisation, Sector
+from portal.pagecache import cached_for_visitors
 from portal.pagination import query_without_page
 from portal.permissions import (
     login_required,
@@ -76,6 +77,7 @@ PAGE_SIZE = 20
 
 
 @public
+@cached_for_visitors
 @require_safe
 def report_list(request: HttpRequest) -> HttpResponse:
     form = ReportFilterForm(request.GET or None)
@@ -147,6 +149,7 @@ def _detail_context(request: HttpRequest, report: BarrierReport) -> dict[str, An
 
 
 @public
+@cached_for_visitors
 @require_safe
 def report_detail(request: HttpRequest, reference: str) -> HttpResponse:
     report = selectors.report_get_for(viewer=request.user, reference=reference)

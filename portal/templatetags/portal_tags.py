@@ -3,9 +3,14 @@
 from typing import Any
 
 from django import template
+from django.conf import settings
 from django.forms import BoundField
+from django.urls import translate_url
+from django.utils import translation
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+
+from portal import pagecache
 
 register = template.Library()
 
@@ -65,3 +70,30 @@ def reference_html(reference: str) -> SafeString:
     """A report reference that never wraps at its hyphens (CSS .reference), for use inside
     {% blocktranslate %}; elsewhere templates write <span class="reference"> themselves."""
     return format_html('<span class="reference">{}</span>', reference)
+
+
+@register.simple_tag(takes_context=True)
+def language_links(context: template.Context) -> list[dict[str, Any]]:
+    """This page in each language, as plain links: no form, so no CSRF token, and a visitor's
+    page stays the same for every visitor and can be cached (portal/pagecache.py)."""
+    request = context.get("request")
+    here = request.get_full_path() if request is not None else "/"
+    current = translation.get_language()
+    links = []
+    for code, _name in settings.LANGUAGES:
+        info = translation.get_language_info(code)
+        links.append(
+            {
+                "code": code,
+                "name": info["name_local"],
+                "url": translate_url(here, code),
+                "current": code == current,
+            }
+        )
+    return links
+
+
+@register.simple_tag
+def public_pages_generation() -> int:
+    """For `{% cache %}` keys: a fragment cached under it is retired with the stored pages."""
+    return pagecache.generation()

@@ -148,18 +148,18 @@ def test_visitor_reads_the_home_page_in_french_and_spanish_with_the_language_swi
     page.goto("/")
     assert_accessible(page, context="home page in English")
 
-    page.get_by_role("button", name="Français").click()
+    page.get_by_role("link", name="Français").click()
     expect(page).to_have_url(re.compile(r"/fr/$"))
     expect(page.locator("html")).to_have_attribute("lang", "fr")
-    expect(page.get_by_role("button", name="Français")).to_have_attribute("aria-current", "true")
+    expect(page.get_by_role("link", name="Français")).to_have_attribute("aria-current", "true")
     assert_accessible(page, context="home page in French")
 
-    page.get_by_role("button", name="Español").click()
+    page.get_by_role("link", name="Español").click()
     expect(page).to_have_url(re.compile(r"/es/$"))
     expect(page.locator("html")).to_have_attribute("lang", "es")
     assert_accessible(page, context="home page in Spanish")
 
-    page.get_by_role("button", name="English").click()
+    page.get_by_role("link", name="English").click()
     expect(page).to_have_url(re.compile(r"/$"))
     expect(page.locator("html")).to_have_attribute("lang", "en")
 

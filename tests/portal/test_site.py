@@ -42,6 +42,14 @@ def test_language_switcher_sends_reader_to_same_page_in_chosen_language(client):
     assert response["Location"] == "/fr/about/"
 
 
+def test_language_links_lead_to_the_same_page_and_query_in_each_language(client):
+    html = client.get("/es/privacy/?x=1").content.decode()
+    assert '<a href="/fr/privacy/?x=1" hreflang="fr" lang="fr">Français</a>' in html
+    assert '<a href="/privacy/?x=1" hreflang="en" lang="en">English</a>' in html
+    assert 'hreflang="es" lang="es" aria-current="true">Español</a>' in html
+    assert "csrfmiddlewaretoken" not in html, "a visitor's page carries no form token"
+
+
 def test_unknown_page_answers_404_in_site_layout(client):
     response = client.get("/no-such-page/")
     assert response.status_code == 404

@@ -102,11 +102,12 @@ def test_list_page_queries_do_not_grow_with_the_number_of_reports(client, world)
     client.force_login(world.member)
     BarrierReportFactory.create_batch(3, topics=["SME-01", "SME-02"])
     client.get(reverse("portal:home"))  # the header's unread count, cached per person
+    client.get(reverse("submissions:list"))  # renders the filters once; then they are cached
     few = count_queries(client, reverse("submissions:list"))
     BarrierReportFactory.create_batch(17, topics=["SME-01", "SME-02"], reporter=MemberFactory())
     many = count_queries(client, reverse("submissions:list"))
     assert few == many
-    assert many <= 10
+    assert many <= 6
 
 
 def test_detail_page_queries_do_not_grow_with_cosigners_or_responses(client, world):
