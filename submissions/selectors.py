@@ -28,6 +28,7 @@ from submissions.models import (
     CoSignature,
     OfficialResponse,
     ReportAlert,
+    ReportFollow,
     StatusChange,
 )
 from submissions.permissions import (
@@ -446,6 +447,12 @@ def report_export_queryset() -> QuerySet[BarrierReport]:
         .annotate(official_response_total=Count("official_responses", distinct=True))
         .order_by("published_at", "id")
     )
+
+
+def report_viewer_follows(*, viewer: Any, report: BarrierReport) -> bool:
+    if not getattr(viewer, "is_authenticated", False):
+        return False
+    return ReportFollow.objects.filter(user_id=viewer.pk, report=report).exists()
 
 
 # --- Alerts (saved searches) -----------------------------------------------------------------
