@@ -4,6 +4,8 @@ Downloads only stream finished files from storage; a file not rendered yet is qu
 worker and the reader gets a "being prepared" page that refreshes itself.
 """
 
+from typing import Any, cast
+
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
@@ -22,7 +24,9 @@ from dialogues.digests.permissions import can_read_officials_edition
 from dialogues.digests.render import FORMATS, digest_filename
 from dialogues.digests.render.html import digest_context
 from dialogues.digests.render.labels import EDITION_LABELS, label
+from dialogues.digests.schema import DigestSnapshot
 from portal.permissions import is_official, official_required, public
+from portal.types import SignedInRequest
 
 # How often the "being prepared" page asks again, in seconds.
 PREPARING_REFRESH_SECONDS = 5
@@ -89,7 +93,9 @@ def digest_detail(request: HttpRequest, week: str) -> HttpResponse:
         }
         for fmt, spec in FORMATS.items()
     ]
-    context = digest_context(digest.snapshot, language=language)
+    # A ready digest has its snapshot (constraint digest_ready_has_snapshot).
+    snapshot = cast(DigestSnapshot, digest.snapshot)
+    context = digest_context(snapshot, language=language)
     context["downloads"] = downloads
     context["editions"] = [
         {
@@ -120,7 +126,7 @@ def digest_download(request: HttpRequest, week: str, fmt: str) -> HttpResponseBa
     if not file.is_ready:
         # Rendering is a worker's job: say so, and ask again shortly (the Refresh header
         # works without JavaScript; the page also links to the same address).
-        response = render(
+        response: HttpResponseBase = render(
             request,
             "dialogues/digests/digest_preparing.html",
             {
@@ -156,9 +162,9 @@ def digest_download(request: HttpRequest, week: str, fmt: str) -> HttpResponseBa
 
 @official_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def digest_subscription(request: HttpRequest) -> HttpResponse:
+def digest_subscription(request: SignedInRequest) -> HttpResponse:
     subscription = selectors.subscription_for(viewer=request.user)
-    initial = {"email": True}
+    initial: dict[str, Any] = {"email": True}
     if subscription is not None:
         initial = {
             "markets": list(subscription.markets.all()),

@@ -1,7 +1,7 @@
 """Forms for writing, flagging, following and moderating in the Trade Dialogues."""
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -70,7 +70,7 @@ class ThreadFromReportForm(ThreadForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["theme"].queryset = themes_for_choice()
+        cast(forms.ModelChoiceField, self.fields["theme"]).queryset = themes_for_choice()
 
 
 class FlagForm(forms.Form):
@@ -89,7 +89,8 @@ class FlagForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("reason") == Flag.Reason.OTHER and not cleaned.get("note", "").strip():
             self.add_error("note", _("Tell the moderators what is wrong with this post."))
         return cleaned
@@ -133,7 +134,8 @@ class PostModerationForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("action") in self.REASON_REQUIRED and not cleaned.get("reason", "").strip():
             self.add_error("reason", _("Say why, so the author can understand and act on it."))
         return cleaned
@@ -145,11 +147,12 @@ class BulkModerationForm(PostModerationForm):
 
     def __init__(self, *args: Any, post_ids: list[int] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["posts"].choices = [(pk, pk) for pk in post_ids or []]
+        cast(forms.ChoiceField, self.fields["posts"]).choices = [(pk, pk) for pk in post_ids or []]
         self.fields["action"].label = _("Apply to the selected posts")
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if not cleaned.get("posts"):
             self.add_error(None, _("Tick at least one post in the list below."))
         return cleaned
@@ -179,12 +182,12 @@ class QueueFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["theme"].queryset = themes_for_choice()
+        cast(forms.ModelChoiceField, self.fields["theme"]).queryset = themes_for_choice()
 
 
 def _slow_mode_choices() -> list[tuple[int, str]]:
     """Built when a form is made, so the labels are in the reader's language."""
-    return [(0, _("Off"))] + [
+    return [(0, str(_("Off")))] + [
         (
             seconds,
             ngettext("%(count)d second between posts", "%(count)d seconds between posts", seconds)
@@ -249,7 +252,7 @@ class MoveForm(RequiredReasonForm):
         themes = themes_for_choice()
         if thread is not None:
             themes = themes.exclude(pk=thread.theme_id)
-        self.fields["theme"].queryset = themes
+        cast(forms.ModelChoiceField, self.fields["theme"]).queryset = themes
 
 
 class MergeForm(RequiredReasonForm):
@@ -295,7 +298,7 @@ class ReportUnlinkForm(ReasonForm):
     def __init__(self, *args: Any, thread: Thread | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if thread is not None:
-            self.fields["reference"].choices = [
+            cast(forms.ChoiceField, self.fields["reference"]).choices = [
                 (report.reference, f"{report.reference}: {report.title}")
                 for report in thread.reports.order_by("reference")
             ]

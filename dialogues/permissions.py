@@ -11,6 +11,7 @@ from typing import Any
 
 from dialogues.models import Post, Thread
 from portal.permissions import acts_as_moderator, is_member, is_official
+from portal.types import Reader, person_of
 
 AUTHOR_VISIBLE_STATUSES = (Post.Status.PENDING, Post.Status.HELD, Post.Status.HIDDEN)
 EDITABLE_STATUSES = (
@@ -21,18 +22,19 @@ EDITABLE_STATUSES = (
 )
 
 
-def is_author(user: Any, obj: Post | Thread) -> bool:
-    return bool(user.is_authenticated and obj.author_id == user.pk)
+def is_author(user: Reader, obj: Post | Thread) -> bool:
+    person = person_of(user)
+    return person is not None and obj.author_id == person.pk
 
 
-def can_post(user: Any) -> bool:
+def can_post(user: Reader) -> bool:
     """Members write; moderators may answer even without an organisation."""
     if acts_as_moderator(user):
         return True
     return is_member(user)
 
 
-def can_see_thread(user: Any, thread: Thread) -> bool:
+def can_see_thread(user: Reader, thread: Thread) -> bool:
     if thread.status == Thread.Status.OPEN:
         return True
     if acts_as_moderator(user):
@@ -42,7 +44,7 @@ def can_see_thread(user: Any, thread: Thread) -> bool:
     return False
 
 
-def can_see_post_body(user: Any, post: Post) -> bool:
+def can_see_post_body(user: Reader, post: Post) -> bool:
     if post.status == Post.Status.PUBLISHED:
         return True
     if acts_as_moderator(user):
@@ -52,7 +54,7 @@ def can_see_post_body(user: Any, post: Post) -> bool:
     return False
 
 
-def can_reply(user: Any, thread: Thread) -> bool:
+def can_reply(user: Reader, thread: Thread) -> bool:
     if not can_post(user):
         return False
     if thread.status != Thread.Status.OPEN:
@@ -62,7 +64,7 @@ def can_reply(user: Any, thread: Thread) -> bool:
     return True
 
 
-def can_edit_post(user: Any, post: Post) -> bool:
+def can_edit_post(user: Reader, post: Post) -> bool:
     if not is_author(user, post):
         return False
     if not can_post(user):
@@ -74,7 +76,7 @@ def can_edit_post(user: Any, post: Post) -> bool:
     return post.thread.status in (Thread.Status.OPEN, Thread.Status.PENDING)
 
 
-def can_flag(user: Any, post: Post) -> bool:
+def can_flag(user: Reader, post: Post) -> bool:
     if not is_member(user):
         return False
     if is_author(user, post):
@@ -82,7 +84,7 @@ def can_flag(user: Any, post: Post) -> bool:
     return post.status == Post.Status.PUBLISHED
 
 
-def can_mark_official_response(user: Any, post: Post) -> bool:
+def can_mark_official_response(user: Reader, post: Post) -> bool:
     if post.status != Post.Status.PUBLISHED or not post.author_was_official:
         return False
     if acts_as_moderator(user):
@@ -90,11 +92,11 @@ def can_mark_official_response(user: Any, post: Post) -> bool:
     return is_official(user) and is_author(user, post)
 
 
-def can_follow(user: Any) -> bool:
+def can_follow(user: Reader) -> bool:
     return can_post(user)
 
 
-def can_start_from_report(user: Any, report: Any) -> bool:
+def can_start_from_report(user: Reader, report: Any) -> bool:
     """Dialogues are public, so only a published report that is not for officials only can
     open one: its title and summary would otherwise reach every visitor."""
     from submissions.models import BarrierReport

@@ -46,7 +46,7 @@ def _post(post: Post) -> dict[str, Any]:
         "edited_at": iso(post.edited_at),
         "edit_history": [
             {"previous_text": revision.body, "replaced_at": iso(revision.created_at)}
-            for revision in post.export_revisions
+            for revision in post.export_revisions  # type: ignore[attr-defined]
         ],
     }
 

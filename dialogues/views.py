@@ -66,6 +66,7 @@ from portal.permissions import (
     moderator_required,
     public,
 )
+from portal.types import SignedInRequest
 
 
 def _safe_next(request: HttpRequest, default: str) -> str:
@@ -105,7 +106,7 @@ def theme_list(request: HttpRequest) -> HttpResponse:
         groups.setdefault(theme.topic.kind, []).append(theme)
     context = {
         "groups": [
-            (THEME_GROUPS.get(kind, kind), kind, members)
+            (THEME_GROUPS.get(Topic.Kind(kind), kind), kind, members)
             for kind, members in groups.items()
             if members
         ],
@@ -136,7 +137,7 @@ def theme_detail(request: HttpRequest, theme: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def thread_create(request: HttpRequest, theme: str) -> HttpResponse:
+def thread_create(request: SignedInRequest, theme: str) -> HttpResponse:
     theme_obj = selectors.theme_get(slug=theme)
     if not can_post(request.user):
         raise PermissionDenied
@@ -232,7 +233,7 @@ def thread_detail(request: HttpRequest, thread_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def post_create(request: HttpRequest, thread_id: int) -> HttpResponse:
+def post_create(request: SignedInRequest, thread_id: int) -> HttpResponse:
     thread = selectors.thread_get_for(viewer=request.user, thread_id=thread_id)
     if not can_reply(request.user, thread):
         raise PermissionDenied
@@ -282,7 +283,7 @@ def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def post_edit(request: HttpRequest, post_id: int) -> HttpResponse:
+def post_edit(request: SignedInRequest, post_id: int) -> HttpResponse:
     post = selectors.post_get_for(viewer=request.user, post_id=post_id)
     if not can_edit_post(request.user, post):
         raise PermissionDenied
@@ -319,7 +320,7 @@ def post_edit(request: HttpRequest, post_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def post_flag(request: HttpRequest, post_id: int) -> HttpResponse:
+def post_flag(request: SignedInRequest, post_id: int) -> HttpResponse:
     post = selectors.post_get_for(viewer=request.user, post_id=post_id)
     if not can_flag(request.user, post):
         raise PermissionDenied
@@ -354,7 +355,7 @@ def post_flag(request: HttpRequest, post_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def post_official_response(request: HttpRequest, post_id: int) -> HttpResponse:
+def post_official_response(request: SignedInRequest, post_id: int) -> HttpResponse:
     post = selectors.post_get_for(viewer=request.user, post_id=post_id)
     if not can_mark_official_response(request.user, post):
         raise PermissionDenied
@@ -380,7 +381,7 @@ def _follow_message(request: HttpRequest, following: bool, name: str) -> None:
 
 @login_required
 @require_POST
-def thread_follow(request: HttpRequest, thread_id: int) -> HttpResponse:
+def thread_follow(request: SignedInRequest, thread_id: int) -> HttpResponse:
     thread = selectors.thread_get_for(viewer=request.user, thread_id=thread_id)
     if not can_follow(request.user) or thread.status == Thread.Status.MERGED:
         raise PermissionDenied
@@ -392,7 +393,7 @@ def thread_follow(request: HttpRequest, thread_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def theme_follow(request: HttpRequest, theme: str) -> HttpResponse:
+def theme_follow(request: SignedInRequest, theme: str) -> HttpResponse:
     theme_obj = selectors.theme_get(slug=theme)
     if not can_follow(request.user):
         raise PermissionDenied
@@ -404,7 +405,7 @@ def theme_follow(request: HttpRequest, theme: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def notification_settings(request: HttpRequest) -> HttpResponse:
+def notification_settings(request: SignedInRequest) -> HttpResponse:
     if not can_follow(request.user):
         raise PermissionDenied
     current = selectors.notification_frequency_for(request.user)
@@ -540,7 +541,7 @@ def _queue_page(
     flagged = Paginator(
         selectors.flagged_posts_for(viewer=viewer, theme=theme, reason=reason), size
     ).get_page(page_number if queue == QueueFilterForm.FLAGGED else 1)
-    selected = {str(value) for value in (bulk_form.data.getlist("bulk-posts") if bulk_form else [])}
+    selected = set(request.POST.getlist("bulk-posts")) if bulk_form else set()
     context = {
         "filters_form": filters_form,
         "queue": queue,
@@ -573,14 +574,14 @@ def _queue_page(
 
 @moderator_required
 @require_safe
-def moderation_queue(request: HttpRequest) -> HttpResponse:
+def moderation_queue(request: SignedInRequest) -> HttpResponse:
     """One work list: pending posts, flagged posts, reports to triage, people to verify."""
     return _queue_page(request)
 
 
 @moderator_required
 @require_POST
-def moderation_bulk(request: HttpRequest) -> HttpResponse:
+def moderation_bulk(request: SignedInRequest) -> HttpResponse:
     submitted = [value for value in request.POST.getlist("bulk-posts") if value.isdigit()]
     candidates = list(Post.objects.filter(pk__in=submitted).values_list("pk", flat=True))
     form = BulkModerationForm(request.POST, prefix="bulk", post_ids=candidates)
@@ -616,7 +617,7 @@ POST_DECISION_MESSAGES = {
 
 @moderator_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def post_moderate(request: HttpRequest, post_id: int) -> HttpResponse:
+def post_moderate(request: SignedInRequest, post_id: int) -> HttpResponse:
     """A post with its flags and earlier versions, and the decision form."""
     post = selectors.post_get_for_moderation(viewer=request.user, post_id=post_id)
     form = PostModerationForm(request.POST or None, prefix=f"post-{post.pk}")
@@ -738,14 +739,14 @@ def _thread_moderation_page(
 
 @moderator_required
 @require_safe
-def thread_moderation(request: HttpRequest, thread_id: int) -> HttpResponse:
+def thread_moderation(request: SignedInRequest, thread_id: int) -> HttpResponse:
     thread = selectors.thread_get_for_moderation(viewer=request.user, thread_id=thread_id)
     return _thread_moderation_page(request, thread)
 
 
 @moderator_required
 @require_POST
-def thread_moderate(request: HttpRequest, thread_id: int, action: str) -> HttpResponse:
+def thread_moderate(request: SignedInRequest, thread_id: int, action: str) -> HttpResponse:
     thread = selectors.thread_get_for_moderation(viewer=request.user, thread_id=thread_id)
     if action not in THREAD_ACTIONS:
         raise Http404
@@ -765,7 +766,7 @@ def thread_moderate(request: HttpRequest, thread_id: int, action: str) -> HttpRe
 
 @moderator_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def thread_from_report(request: HttpRequest, reference: str) -> HttpResponse:
+def thread_from_report(request: SignedInRequest, reference: str) -> HttpResponse:
     """Open a dialogue on a published report (the report and the thread link to each other)."""
     from submissions.selectors import report_get_for
 
@@ -811,7 +812,7 @@ def thread_from_report(request: HttpRequest, reference: str) -> HttpResponse:
 
 @moderator_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def member_suspend(request: HttpRequest, member_id: int) -> HttpResponse:
+def member_suspend(request: SignedInRequest, member_id: int) -> HttpResponse:
     member = selectors.member_get_for_moderation(viewer=request.user, member_id=member_id)
     can_suspend = not has_moderator_role(member)
     if request.method == "POST" and not can_suspend:
@@ -842,7 +843,7 @@ def member_suspend(request: HttpRequest, member_id: int) -> HttpResponse:
 
 @moderator_required
 @require_safe
-def suspension_list(request: HttpRequest) -> HttpResponse:
+def suspension_list(request: SignedInRequest) -> HttpResponse:
     suspensions = selectors.suspensions_for(viewer=request.user)
     context = {
         "suspensions": [
@@ -854,7 +855,7 @@ def suspension_list(request: HttpRequest) -> HttpResponse:
 
 @moderator_required
 @require_POST
-def suspension_lift(request: HttpRequest, member_id: int) -> HttpResponse:
+def suspension_lift(request: SignedInRequest, member_id: int) -> HttpResponse:
     member = selectors.member_get_for_moderation(viewer=request.user, member_id=member_id)
     suspension = selectors.suspension_active_for(member)
     form = ReasonForm(request.POST, prefix=f"lift-{suspension.pk}" if suspension else None)

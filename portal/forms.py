@@ -1,7 +1,7 @@
 """Forms for signing up, deciding on members and officials, filtering the audit log and
 deleting an account."""
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -94,12 +94,15 @@ class SignupForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["existing_organisation"].queryset = selectors.organisations_for_signup()
+        cast(
+            forms.ModelChoiceField, self.fields["existing_organisation"]
+        ).queryset = selectors.organisations_for_signup()
         for name in self.CONDITIONAL_FIELDS:
             self.fields[name].conditional = True  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         choice = cleaned.get("organisation_choice")
         if choice == self.NEW:
             required = {
@@ -168,7 +171,8 @@ class DecisionForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("decision") == self.DECLINE and not cleaned.get("reason"):
             self.add_error("reason", _("Say why you decline, so the person can act on it."))
         return cleaned
@@ -213,8 +217,8 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["actor"].queryset = selectors.moderators()
-        self.fields["action"].choices = [
+        cast(forms.ModelChoiceField, self.fields["actor"]).queryset = selectors.moderators()
+        cast(forms.ChoiceField, self.fields["action"]).choices = [
             ("", _("Any action")),
             *((action, action) for action in selectors.audit_actions()),
         ]

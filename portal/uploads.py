@@ -26,10 +26,10 @@ class NameKeepingMultiPartParser(MultiPartParser):
         return super().sanitize_file_name(file_name)
 
     def handle_file_complete(self, old_field_name: Any, counters: list[int]) -> None:
-        field = force_str(old_field_name, self._encoding, errors="replace")
-        before = len(self._files.getlist(field))
+        field = force_str(old_field_name, self._encoding, errors="replace")  # type: ignore[attr-defined]
+        before = len(self._files.getlist(field))  # type: ignore[attr-defined]
         super().handle_file_complete(old_field_name, counters)
-        uploads = self._files.getlist(field)
+        uploads = self._files.getlist(field)  # type: ignore[attr-defined]
         if len(uploads) > before:  # files arrive one by one: this is the one just named
             uploads[-1].name_as_sent = self._name_as_sent
 
@@ -42,7 +42,8 @@ class UploadNamesMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.multipart_parser_class = NameKeepingMultiPartParser
+        # The stubs declare an instance where Django expects the class.
+        request.multipart_parser_class = NameKeepingMultiPartParser  # type: ignore[assignment]
         return self.get_response(request)
 
 

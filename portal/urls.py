@@ -2,13 +2,13 @@
 
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from portal import views
 
 app_name = "portal"
 
-portal_patterns = [
+portal_patterns: list[URLPattern | URLResolver] = [
     path("", views.home, name="home"),
     path("about/", views.about, name="about"),
     path("code-of-conduct/", views.code_of_conduct, name="code_of_conduct"),
@@ -55,7 +55,7 @@ portal_patterns = [
     path("moderation/audit/", views.audit_log, name="audit_log"),
 ]
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("healthz", views.healthz, name="healthz"),
     path("i18n/setlang/", views.set_language, name="set_language"),
 ]

@@ -36,6 +36,7 @@ from portal.permissions import (
     moderator_required,
     public,
 )
+from portal.types import SignedInRequest
 
 
 @public
@@ -94,7 +95,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: SignedInRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -109,13 +110,14 @@ NOTICES_PER_PAGE = 20
 @login_required
 @never_cache
 @require_safe
-def notifications(request: HttpRequest) -> HttpResponse:
+def notifications(request: SignedInRequest) -> HttpResponse:
     """Newest first; what this page shows unread is marked read once shown (and keeps a
     "New" mark this once)."""
     page = Paginator(notices.notices_for(viewer=request.user), NOTICES_PER_PAGE).get_page(
         request.GET.get("page")
     )
     language = translation.get_language() or settings.LANGUAGE_CODE
+    shown = list(page.object_list)
     items = [
         {
             "notice": notice,
@@ -123,17 +125,17 @@ def notifications(request: HttpRequest) -> HttpResponse:
             "url": localised_path(notice.path, language),
             "is_new": notice.read_at is None,
         }
-        for notice in page.object_list
+        for notice in shown
     ]
     notices.notices_mark_read(
-        viewer=request.user, notice_ids=[item["notice"].pk for item in items if item["is_new"]]
+        viewer=request.user, notice_ids=[notice.pk for notice in shown if notice.read_at is None]
     )
     return render(request, "portal/notifications.html", {"page": page, "items": items})
 
 
 @login_required
 @require_POST
-def notifications_read_all(request: HttpRequest) -> HttpResponse:
+def notifications_read_all(request: SignedInRequest) -> HttpResponse:
     notices.notices_mark_all_read(viewer=request.user)
     messages.success(request, _("Every notification is marked as read."))
     return redirect("portal:notifications")
@@ -141,7 +143,7 @@ def notifications_read_all(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_safe
-def welcome(request: HttpRequest) -> HttpResponse:
+def welcome(request: SignedInRequest) -> HttpResponse:
     """Where a new person lands after confirming their email: what to do first."""
     can_file = is_member(request.user) and request.user.organisation_id is not None
     return render(request, "portal/welcome.html", {"can_file": can_file})
@@ -149,14 +151,14 @@ def welcome(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_safe
-def personal_data(request: HttpRequest) -> HttpResponse:
+def personal_data(request: SignedInRequest) -> HttpResponse:
     return render(request, "portal/personal_data.html", {"sections": privacy.sections()})
 
 
 @login_required
 @never_cache
 @require_safe
-def personal_data_download(request: HttpRequest) -> StreamingHttpResponse:
+def personal_data_download(request: SignedInRequest) -> StreamingHttpResponse:
     export = selectors.personal_data_export_for(viewer=request.user)
     response = StreamingHttpResponse(
         privacy.export_json_chunks(export), content_type="application/json; charset=utf-8"
@@ -172,7 +174,7 @@ def _deletion_confirmed(request: HttpRequest) -> bool:
 @login_required
 @reauthentication_required(allow_get=True, enabled=_deletion_confirmed)
 @require_http_methods(["GET", "HEAD", "POST"])
-def account_delete(request: HttpRequest) -> HttpResponse:
+def account_delete(request: SignedInRequest) -> HttpResponse:
     """Once the person has confirmed, allauth asks for the password again (reauthentication)
     and replays the confirmed request; a form with an error is shown again at once."""
     form = AccountDeleteForm(request.POST if request.method == "POST" else None)
@@ -241,7 +243,7 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def membership_decide(request: HttpRequest, slug: str, member_id: int) -> HttpResponse:
+def membership_decide(request: SignedInRequest, slug: str, member_id: int) -> HttpResponse:
     organisation = selectors.organisation_get(viewer=request.user, slug=slug)
     member = selectors.membership_request_get(
         viewer=request.user, organisation=organisation, member_id=member_id
@@ -282,7 +284,7 @@ def _moderation_home(
 
 @login_required
 @require_POST
-def organisation_admin_grant(request: HttpRequest, slug: str, member_id: int) -> HttpResponse:
+def organisation_admin_grant(request: SignedInRequest, slug: str, member_id: int) -> HttpResponse:
     organisation = selectors.organisation_get(viewer=request.user, slug=slug)
     member = selectors.organisation_member_get(
         viewer=request.user, organisation=organisation, member_id=member_id
@@ -302,7 +304,7 @@ def organisation_admin_grant(request: HttpRequest, slug: str, member_id: int) ->
 
 @moderator_required
 @require_POST
-def official_decide(request: HttpRequest, member_id: int) -> HttpResponse:
+def official_decide(request: SignedInRequest, member_id: int) -> HttpResponse:
     member = selectors.official_get_for_verification(viewer=request.user, member_id=member_id)
     form = DecisionForm(request.POST, prefix=f"person-{member.pk}")
     if not form.is_valid():
@@ -319,7 +321,7 @@ def official_decide(request: HttpRequest, member_id: int) -> HttpResponse:
 
 @moderator_required
 @require_POST
-def join_request_decide(request: HttpRequest, member_id: int) -> HttpResponse:
+def join_request_decide(request: SignedInRequest, member_id: int) -> HttpResponse:
     member = selectors.join_request_get_for_moderator(viewer=request.user, member_id=member_id)
     form = DecisionForm(request.POST, prefix=f"person-{member.pk}")
     if not form.is_valid():
@@ -336,7 +338,7 @@ def join_request_decide(request: HttpRequest, member_id: int) -> HttpResponse:
 
 @moderator_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def verified_domains(request: HttpRequest) -> HttpResponse:
+def verified_domains(request: SignedInRequest) -> HttpResponse:
     form = VerifiedDomainForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         domain = services.verified_domain_add(
@@ -353,7 +355,7 @@ def verified_domains(request: HttpRequest) -> HttpResponse:
 
 @moderator_required
 @require_POST
-def verified_domain_remove(request: HttpRequest, domain_id: int) -> HttpResponse:
+def verified_domain_remove(request: SignedInRequest, domain_id: int) -> HttpResponse:
     domain = selectors.verified_domains_for(viewer=request.user).filter(pk=domain_id).first()
     if domain is not None:
         services.verified_domain_remove(actor=request.user, domain=domain)
@@ -363,7 +365,7 @@ def verified_domain_remove(request: HttpRequest, domain_id: int) -> HttpResponse
 
 @moderator_required
 @require_safe
-def audit_log(request: HttpRequest) -> HttpResponse:
+def audit_log(request: SignedInRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     events = selectors.audit_events_for(
@@ -380,7 +382,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def email_addresses(request: HttpRequest) -> HttpResponse:
+def email_addresses(request: SignedInRequest) -> HttpResponse:
     """allauth's page for a member's email addresses. Asking again too soon for a confirmation
     email answers with the portal's 429 page, where allauth would skip the email in silence."""
     if (

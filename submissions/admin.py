@@ -44,8 +44,15 @@ class VisibleReportsMixin:
 class AttachmentInline(admin.TabularInline):
     model = Attachment
     extra = 0
-    fields = ["original_name", "content_type", "size", "scan_status", "uploaded_by", "created_at"]
-    readonly_fields = fields
+    readonly_fields = (
+        "original_name",
+        "content_type",
+        "size",
+        "scan_status",
+        "uploaded_by",
+        "created_at",
+    )
+    fields = readonly_fields
     can_delete = False
     show_change_link = True
 
@@ -53,8 +60,8 @@ class AttachmentInline(admin.TabularInline):
 class StatusChangeInline(admin.TabularInline):
     model = StatusChange
     extra = 0
-    fields = ["created_at", "from_status", "to_status", "actor", "note"]
-    readonly_fields = fields
+    readonly_fields = ("created_at", "from_status", "to_status", "actor", "note")
+    fields = readonly_fields
     can_delete = False
 
 

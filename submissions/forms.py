@@ -2,7 +2,7 @@
 
 import re
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -117,10 +117,17 @@ class TopicsStepForm(forms.Form):
         return groups
 
 
+class NtmChapterField(forms.ModelChoiceField):
+    """An NTM chapter, labelled with its code as the classification prints it."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.code}. {obj.name}"
+
+
 class HsChaptersField(forms.CharField):
     """HS chapters typed as two-digit codes ("09, 21"): far lighter than 97 checkboxes."""
 
-    def to_python(self, value: Any) -> list[HsChapter]:
+    def to_python(self, value: Any) -> list[HsChapter]:  # type: ignore[override]
         text = super().to_python(value)
         codes = re.findall(r"\d+", text or "")
         if not codes:
@@ -156,7 +163,7 @@ class HsChaptersField(forms.CharField):
 
 
 class ProductsStepForm(HintedChoicesMixin, forms.Form):
-    ntm_chapter = forms.ModelChoiceField(
+    ntm_chapter = NtmChapterField(
         label=_("What kind of measure is it?"),
         queryset=NtmChapter.objects.order_by("code"),
         widget=forms.RadioSelect,
@@ -184,12 +191,9 @@ class ProductsStepForm(HintedChoicesMixin, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["ntm_chapter"].label_from_instance = lambda chapter: (
-            f"{chapter.code}. {chapter.name}"
-        )
 
     def ntm_options(self) -> list[tuple[Any, str]]:
-        hints = {chapter.code: chapter.hint for chapter in self.fields["ntm_chapter"].queryset}
+        hints = {chapter.code: chapter.hint for chapter in NtmChapter.objects.all()}
         return self.options_with_hints("ntm_chapter", hints)
 
 
@@ -248,11 +252,13 @@ class ImpactStepForm(forms.Form):
         first = initial.pop("first_encountered", None)
         if first:
             initial.update(first_month=first.month, first_year=first.year)
-        initial["still_active"] = {True: "yes", False: "no"}.get(initial.get("still_active"), "")
-        super().__init__(*args, initial=initial, **kwargs)
+        still_active = initial.get("still_active")
+        initial["still_active"] = {True: "yes", False: "no"}.get(still_active, "")  # type: ignore[arg-type]
+        super().__init__(*args, initial=initial, **kwargs)  # type: ignore[misc]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         month, year = cleaned.get("first_month"), cleaned.get("first_year")
         if year and year > timezone.now().year:
             self.add_error("first_year", _("The year cannot be in the future."))
@@ -305,7 +311,8 @@ class EvidenceStepForm(forms.Form):
             "For example: asked customs for a ruling, contacted the embassy, changed supplier."
         ),
     )
-    files = MultipleFileField(
+    # Declared fields leave the class (DeclarativeFieldsMetaclass): no clash with Form.files.
+    files = MultipleFileField(  # type: ignore[assignment]
         label=_("Evidence files"),
         required=False,
         help_text=_(
@@ -423,7 +430,7 @@ class ReportFilterForm(forms.Form):
         required=False,
         empty_label=_("All topics"),
     )
-    ntm_chapter = forms.ModelChoiceField(
+    ntm_chapter = NtmChapterField(
         label=_("Type of measure"),
         queryset=NtmChapter.objects.order_by("code"),
         required=False,
@@ -450,9 +457,6 @@ class ReportFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["ntm_chapter"].label_from_instance = lambda chapter: (
-            f"{chapter.code}. {chapter.name}"
-        )
 
     def filters(self) -> dict[str, Any]:
         return self.cleaned_data if self.is_valid() else {}
@@ -514,7 +518,9 @@ class TriageForm(forms.Form):
 
     def __init__(self, *args: Any, allowed: tuple[str, ...] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to_status"].choices = [(status, Status(status).label) for status in allowed]
+        cast(forms.ChoiceField, self.fields["to_status"]).choices = [
+            (status, Status(status).label) for status in allowed
+        ]
 
     def clean_duplicate_of(self) -> BarrierReport | None:
         reference = self.cleaned_data.get("duplicate_of", "").strip().upper()
@@ -528,7 +534,8 @@ class TriageForm(forms.Form):
         return original
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         status = cleaned.get("to_status")
         if status in NOTE_REQUIRED_FOR and not (cleaned.get("note") or "").strip():
             self.add_error("note", _("Tell the reporter why: your note is sent to them."))
@@ -600,7 +607,7 @@ class AlertForm(forms.ModelForm):
         required=False,
         empty_label=_("All topics"),
     )
-    ntm_chapter = forms.ModelChoiceField(
+    ntm_chapter = NtmChapterField(
         label=_("Type of measure"),
         queryset=NtmChapter.objects.order_by("code"),
         required=False,
@@ -621,12 +628,6 @@ class AlertForm(forms.ModelForm):
     class Meta:
         model = ReportAlert
         fields = ["name", "q", "market", "topic", "ntm_chapter", "sector", "frequency"]
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["ntm_chapter"].label_from_instance = lambda chapter: (
-            f"{chapter.code}. {chapter.name}"
-        )
 
 
 class AlertFrequencyForm(forms.Form):

@@ -8,10 +8,9 @@ organisation. `can_view_report` states it for one report and `visible_reports_q`
 selectors.py states it for a query; tests hold the two to the same matrix.
 """
 
-from typing import Any
-
-from portal.permissions import acts_as_moderator, is_member, is_official
-from submissions.models import PUBLISHED_STATUSES, Attachment, BarrierReport
+from portal.permissions import acts_as_moderator, is_official, organisation_of
+from portal.types import Reader, person_of
+from submissions.models import PUBLISHED_STATUSES, Attachment, BarrierReport, ReportAlert
 
 Status = BarrierReport.Status
 Visibility = BarrierReport.Visibility
@@ -54,13 +53,12 @@ REPORTER_TRANSITIONS: dict[str, tuple[str, ...]] = {
 NOTE_REQUIRED_FOR = (Status.CHANGES_REQUESTED, Status.REJECTED, Status.DUPLICATE)
 
 
-def is_in_reporting_organisation(user: Any, report: BarrierReport) -> bool:
-    if not is_member(user):
-        return False
-    return user.organisation_id is not None and user.organisation_id == report.organisation_id
+def is_in_reporting_organisation(user: Reader, report: BarrierReport) -> bool:
+    organisation_id = organisation_of(user)
+    return organisation_id is not None and organisation_id == report.organisation_id
 
 
-def can_view_report(user: Any, report: BarrierReport) -> bool:
+def can_view_report(user: Reader, report: BarrierReport) -> bool:
     if is_in_reporting_organisation(user, report):
         return True
     if report.status == Status.DRAFT:
@@ -74,7 +72,7 @@ def can_view_report(user: Any, report: BarrierReport) -> bool:
     return True
 
 
-def organisation_is_named(user: Any, report: BarrierReport) -> bool:
+def organisation_is_named(user: Reader, report: BarrierReport) -> bool:
     """Anonymised reports name their organisation only to itself and to moderators."""
     if report.visibility != Visibility.ANONYMISED:
         return True
@@ -83,7 +81,7 @@ def organisation_is_named(user: Any, report: BarrierReport) -> bool:
     return acts_as_moderator(user)
 
 
-def can_see_attachments(user: Any, report: BarrierReport) -> bool:
+def can_see_attachments(user: Reader, report: BarrierReport) -> bool:
     """Evidence files often name the firm, so on anonymised reports they stay with the
     reporter's organisation, moderators and officials."""
     if not can_view_report(user, report):
@@ -97,21 +95,21 @@ def can_see_attachments(user: Any, report: BarrierReport) -> bool:
     return is_official(user)
 
 
-def can_download_attachment(user: Any, attachment: Attachment) -> bool:
+def can_download_attachment(user: Reader, attachment: Attachment) -> bool:
     """Files being checked for viruses, or quarantined, are downloaded by nobody."""
     if not can_see_attachments(user, attachment.report):
         return False
     return attachment.is_available
 
 
-def can_see_full_timeline(user: Any, report: BarrierReport) -> bool:
+def can_see_full_timeline(user: Reader, report: BarrierReport) -> bool:
     """Moderators' notes are written to the reporter; others see dates and statuses only."""
     if is_in_reporting_organisation(user, report):
         return True
     return acts_as_moderator(user)
 
 
-def can_see_who_decided(user: Any, report: BarrierReport) -> bool:
+def can_see_who_decided(user: Reader, report: BarrierReport) -> bool:
     """The moderator behind each status change is named to moderators only (the reporter
     reads the decision and its note, from "the moderators")."""
     if not can_view_report(user, report):
@@ -119,27 +117,26 @@ def can_see_who_decided(user: Any, report: BarrierReport) -> bool:
     return acts_as_moderator(user)
 
 
-def can_file_reports(user: Any) -> bool:
-    return is_member(user) and user.organisation_id is not None
+def can_file_reports(user: Reader) -> bool:
+    return organisation_of(user) is not None
 
 
-def can_edit_report(user: Any, report: BarrierReport) -> bool:
+def can_edit_report(user: Reader, report: BarrierReport) -> bool:
     if not is_in_reporting_organisation(user, report):
         return False
     return report.is_editable
 
 
-def can_cosign(user: Any, report: BarrierReport) -> bool:
-    if not is_member(user) or user.organisation_id is None:
-        return False
-    if user.organisation_id == report.organisation_id:
+def can_cosign(user: Reader, report: BarrierReport) -> bool:
+    organisation_id = organisation_of(user)
+    if organisation_id is None or organisation_id == report.organisation_id:
         return False
     if report.status not in COSIGNABLE_STATUSES:
         return False
     return can_view_report(user, report)
 
 
-def can_respond_officially(user: Any, report: BarrierReport) -> bool:
+def can_respond_officially(user: Reader, report: BarrierReport) -> bool:
     if not is_official(user):
         return False
     if report.status not in RESPONDABLE_STATUSES:
@@ -147,11 +144,11 @@ def can_respond_officially(user: Any, report: BarrierReport) -> bool:
     return can_view_report(user, report)
 
 
-def can_triage(user: Any) -> bool:
+def can_triage(user: Reader) -> bool:
     return acts_as_moderator(user)
 
 
-def moderator_transitions(user: Any, report: BarrierReport) -> tuple[str, ...]:
+def moderator_transitions(user: Reader, report: BarrierReport) -> tuple[str, ...]:
     if not can_triage(user):
         return ()
     return MODERATOR_TRANSITIONS.get(report.status, ())
@@ -160,10 +157,12 @@ def moderator_transitions(user: Any, report: BarrierReport) -> tuple[str, ...]:
 # --- Alerts --------------------------------------------------------------------------------------
 
 
-def can_save_alerts(user: Any) -> bool:
+def can_save_alerts(user: Reader) -> bool:
     """Anyone signed in may save a search (what each email lists is what they may read)."""
-    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+    person = person_of(user)
+    return person is not None and person.is_active
 
 
-def can_manage_alert(user: Any, alert: Any) -> bool:
-    return can_save_alerts(user) and alert.user_id == user.pk
+def can_manage_alert(user: Reader, alert: ReportAlert) -> bool:
+    person = person_of(user)
+    return person is not None and can_save_alerts(person) and alert.user_id == person.pk

@@ -44,9 +44,9 @@ def _report(report: BarrierReport) -> dict[str, Any]:
         "market": report.market_id,
         "trade_direction": report.trade_direction or None,
         "delivery_mode": report.delivery_mode or None,
-        "topics": [topic.code for topic in report.export_topics],
+        "topics": [topic.code for topic in report.export_topics],  # type: ignore[attr-defined]
         "ntm_chapter": report.ntm_chapter_id,
-        "hs_chapters": [chapter.code for chapter in report.export_hs_chapters],
+        "hs_chapters": [chapter.code for chapter in report.export_hs_chapters],  # type: ignore[attr-defined]
         "sector": report.sector or None,
         "first_encountered": iso(report.first_encountered),
         "still_active": report.still_active,
@@ -62,7 +62,7 @@ def _report(report: BarrierReport) -> dict[str, Any]:
                 "at": iso(change.created_at),
                 "note": change.note,
             }
-            for change in report.export_status_changes
+            for change in report.export_status_changes  # type: ignore[attr-defined]
         ],
     }
 

@@ -40,6 +40,7 @@ from portal.permissions import (
     official_required,
     public,
 )
+from portal.types import SignedInRequest
 from portal.uploads import name_as_sent
 from submissions import exports, files, filing, selectors, services
 from submissions.forms import (
@@ -103,7 +104,7 @@ def _search_query(form: ReportFilterForm) -> str:
 
 @member_required
 @require_safe
-def report_mine(request: HttpRequest) -> HttpResponse:
+def report_mine(request: SignedInRequest) -> HttpResponse:
     reports = selectors.report_mine_for(viewer=request.user)
     page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -154,7 +155,7 @@ def report_detail(request: HttpRequest, reference: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def report_follow(request: HttpRequest, reference: str) -> HttpResponse:
+def report_follow(request: SignedInRequest, reference: str) -> HttpResponse:
     """Follow (follow=1) or stop following (follow=0) a report on the notifications page."""
     report = selectors.report_get_for(viewer=request.user, reference=reference)
     following = request.POST.get("follow") == "1"
@@ -170,7 +171,7 @@ def report_follow(request: HttpRequest, reference: str) -> HttpResponse:
 
 @member_required
 @require_POST
-def report_cosign(request: HttpRequest, reference: str) -> HttpResponse:
+def report_cosign(request: SignedInRequest, reference: str) -> HttpResponse:
     report = selectors.report_get_for(viewer=request.user, reference=reference)
     if not can_cosign(request.user, report):
         messages.error(request, _("Your organisation cannot co-sign this report."))
@@ -194,7 +195,7 @@ def report_cosign(request: HttpRequest, reference: str) -> HttpResponse:
 
 @member_required
 @require_POST
-def report_cosign_withdraw(request: HttpRequest, reference: str) -> HttpResponse:
+def report_cosign_withdraw(request: SignedInRequest, reference: str) -> HttpResponse:
     report = selectors.report_get_for(viewer=request.user, reference=reference)
     services.report_cosign_withdraw(actor=request.user, report=report)
     messages.success(request, _("Your organisation's co-signature has been withdrawn."))
@@ -203,7 +204,7 @@ def report_cosign_withdraw(request: HttpRequest, reference: str) -> HttpResponse
 
 @official_required
 @require_POST
-def report_respond(request: HttpRequest, reference: str) -> HttpResponse:
+def report_respond(request: SignedInRequest, reference: str) -> HttpResponse:
     report = selectors.report_get_for(viewer=request.user, reference=reference)
     if not can_respond_officially(request.user, report):
         messages.error(request, _("This report is not open to official responses."))
@@ -313,7 +314,7 @@ def _not_a_member(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def report_new(request: HttpRequest) -> HttpResponse:
+def report_new(request: SignedInRequest) -> HttpResponse:
     """The first step: a title and summary start a draft for the viewer's organisation."""
     if not can_file_reports(request.user):
         return _not_a_member(request)
@@ -356,7 +357,7 @@ def _after_step(request: HttpRequest, report: BarrierReport, step: str) -> HttpR
 
 @member_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def draft_step(request: HttpRequest, draft: UUID, step: str) -> HttpResponse:
+def draft_step(request: SignedInRequest, draft: UUID, step: str) -> HttpResponse:
     report = selectors.report_draft_get_for(viewer=request.user, public_id=draft)
     if step not in STEP_FORMS:
         raise Http404
@@ -375,7 +376,7 @@ def draft_step(request: HttpRequest, draft: UUID, step: str) -> HttpResponse:
     return _render_step(request, report, step, form)
 
 
-def _evidence_step(request: HttpRequest, report: BarrierReport) -> HttpResponse:
+def _evidence_step(request: SignedInRequest, report: BarrierReport) -> HttpResponse:
     if request.method != "POST":
         form = EvidenceStepForm(initial=step_initial("evidence", report))
         return _render_step(request, report, "evidence", form)
@@ -411,7 +412,7 @@ def _evidence_step(request: HttpRequest, report: BarrierReport) -> HttpResponse:
 
 @member_required
 @require_POST
-def attachment_remove(request: HttpRequest, draft: UUID, attachment_id: int) -> HttpResponse:
+def attachment_remove(request: SignedInRequest, draft: UUID, attachment_id: int) -> HttpResponse:
     report = selectors.report_draft_get_for(viewer=request.user, public_id=draft)
     attachment = next((a for a in report.attachments.all() if a.pk == attachment_id), None)
     if attachment is None:
@@ -426,7 +427,7 @@ def attachment_remove(request: HttpRequest, draft: UUID, attachment_id: int) -> 
 
 @member_required
 @require_safe
-def draft_similar(request: HttpRequest, draft: UUID) -> HttpResponse:
+def draft_similar(request: SignedInRequest, draft: UUID) -> HttpResponse:
     """Has this been reported already? Co-signing is quicker than filing again. Each hint is
     a short summary with one "This affects us too" button that opens its co-sign form."""
     report = selectors.report_draft_get_for(viewer=request.user, public_id=draft)
@@ -445,7 +446,7 @@ def draft_similar(request: HttpRequest, draft: UUID) -> HttpResponse:
 
 @member_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def draft_cosign_instead(request: HttpRequest, draft: UUID, reference: str) -> HttpResponse:
+def draft_cosign_instead(request: SignedInRequest, draft: UUID, reference: str) -> HttpResponse:
     """ "This affects us too": the co-sign form for one hint; sending it co-signs the report
     and discards the draft."""
     report = selectors.report_draft_get_for(viewer=request.user, public_id=draft)
@@ -518,14 +519,14 @@ def _render_check(
 
 @member_required
 @require_safe
-def draft_check(request: HttpRequest, draft: UUID) -> HttpResponse:
+def draft_check(request: SignedInRequest, draft: UUID) -> HttpResponse:
     report = selectors.report_draft_get_for(viewer=request.user, public_id=draft)
     return _render_check(request, report)
 
 
 @member_required
 @require_POST
-def draft_submit(request: HttpRequest, draft: UUID) -> HttpResponse:
+def draft_submit(request: SignedInRequest, draft: UUID) -> HttpResponse:
     report = selectors.report_draft_get_for(viewer=request.user, public_id=draft)
     try:
         report = services.report_submit(actor=request.user, report=report)
@@ -544,7 +545,7 @@ def draft_submit(request: HttpRequest, draft: UUID) -> HttpResponse:
 
 @member_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def draft_delete(request: HttpRequest, draft: UUID) -> HttpResponse:
+def draft_delete(request: SignedInRequest, draft: UUID) -> HttpResponse:
     report = selectors.report_draft_get_for(viewer=request.user, public_id=draft)
     if report.status != BarrierReport.Status.DRAFT:
         raise Http404
@@ -560,7 +561,7 @@ def draft_delete(request: HttpRequest, draft: UUID) -> HttpResponse:
 
 @moderator_required
 @require_safe
-def triage_queue(request: HttpRequest) -> HttpResponse:
+def triage_queue(request: SignedInRequest) -> HttpResponse:
     form = QueueFilterForm(request.GET or None)
     reports = selectors.report_queue_for(viewer=request.user, filters=form.filters())
     page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -592,7 +593,7 @@ def _render_triage(
 
 @moderator_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def triage_report(request: HttpRequest, reference: str) -> HttpResponse:
+def triage_report(request: SignedInRequest, reference: str) -> HttpResponse:
     report = selectors.report_get_for(viewer=request.user, reference=reference)
     allowed = moderator_transitions(request.user, report)
     if request.method != "POST":
@@ -642,7 +643,7 @@ def _alert_name_from(filters: dict[str, Any]) -> str:
 
 @login_required
 @require_safe
-def alert_list(request: HttpRequest) -> HttpResponse:
+def alert_list(request: SignedInRequest) -> HttpResponse:
     alerts = list(selectors.alert_list_for(viewer=request.user))
     items = [
         (alert, AlertFrequencyForm(prefix=f"a{alert.pk}", initial={"frequency": alert.frequency}))
@@ -653,7 +654,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def alert_new(request: HttpRequest) -> HttpResponse:
+def alert_new(request: SignedInRequest) -> HttpResponse:
     """From the report list's "Save this search as an alert": the search comes filled in."""
     if request.method == "POST":
         form = AlertForm(request.POST)
@@ -678,7 +679,7 @@ def alert_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def alert_edit(request: HttpRequest, alert_id: int) -> HttpResponse:
+def alert_edit(request: SignedInRequest, alert_id: int) -> HttpResponse:
     alert = selectors.alert_get_for(viewer=request.user, alert_id=alert_id)
     form = AlertForm(request.POST or None, instance=alert)
     if request.method == "POST" and form.is_valid():
@@ -695,7 +696,7 @@ def alert_edit(request: HttpRequest, alert_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def alert_frequency(request: HttpRequest, alert_id: int) -> HttpResponse:
+def alert_frequency(request: SignedInRequest, alert_id: int) -> HttpResponse:
     alert = selectors.alert_get_for(viewer=request.user, alert_id=alert_id)
     form = AlertFrequencyForm(request.POST, prefix=f"a{alert.pk}")
     if form.is_valid():
@@ -708,7 +709,7 @@ def alert_frequency(request: HttpRequest, alert_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def alert_delete(request: HttpRequest, alert_id: int) -> HttpResponse:
+def alert_delete(request: SignedInRequest, alert_id: int) -> HttpResponse:
     alert = selectors.alert_get_for(viewer=request.user, alert_id=alert_id)
     services.alert_delete(actor=request.user, alert=alert)
     messages.success(request, _("Your alert “%(name)s” is deleted.") % {"name": alert.name})

@@ -7,29 +7,29 @@ compiled, through the report and dialogue selectors given the edition's `Audienc
 (snapshot.py), never here.
 """
 
-from typing import Any
-
 from dialogues.digests.models import Digest
 from portal.permissions import acts_as_moderator, is_official
+from portal.types import Reader, person_of
 
 Edition = Digest.Edition
 
 
-def can_read_officials_edition(user: Any) -> bool:
+def can_read_officials_edition(user: Reader) -> bool:
     if is_official(user):
         return True
     return acts_as_moderator(user)
 
 
-def can_subscribe(user: Any) -> bool:
+def can_subscribe(user: Reader) -> bool:
     return is_official(user)
 
 
-def can_read_edition(user: Any, digest: Digest) -> bool:
+def can_read_edition(user: Reader, digest: Digest) -> bool:
     if digest.edition == Edition.PUBLIC:
         return True
     if digest.edition == Edition.OFFICIALS:
         return can_read_officials_edition(user)
-    if not is_official(user):
+    person = person_of(user)
+    if person is None or not is_official(person):
         return False
-    return digest.subscription is not None and digest.subscription.user_id == user.pk
+    return digest.subscription is not None and digest.subscription.user_id == person.pk

@@ -1,5 +1,6 @@
 """Every user-visible string is translated into French and Spanish."""
 
+import os
 import re
 from pathlib import Path
 
@@ -46,4 +47,40 @@ def test_compiled_catalogues_are_present():
     for language in ("fr", "es"):
         assert (LOCALE / language / "LC_MESSAGES" / "django.mo").exists(), (
             "run `make install` (python -m portal.compilemessages)"
+        )
+
+
+def test_every_string_in_the_source_is_in_the_catalogues(tmp_path):
+    """Extract the strings again from a copy of the code: a string added without its French
+    and Spanish entries shows up as untranslated (or fuzzy, when msgmerge guessed)."""
+    import shutil
+    import subprocess
+    import sys
+
+    from tests.conftest import require
+
+    require(shutil.which("xgettext") is not None, "gettext (xgettext) is not installed")
+    root = LOCALE.parents[1]
+    for name in ("manage.py", "portal", "submissions", "dialogues", "templates"):
+        source = root / name
+        if source.is_dir():
+            shutil.copytree(source, tmp_path / name, ignore=shutil.ignore_patterns("*.mo"))
+        else:
+            shutil.copy(source, tmp_path / name)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "makemessages", "-l", "fr", "-l", "es", "--no-obsolete"],
+        cwd=tmp_path,
+        env={**os.environ, "DEBUG": "1"},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    for language in ("fr", "es"):
+        extracted = polib.pofile(
+            str(tmp_path / "portal/locale" / language / "LC_MESSAGES/django.po")
+        )
+        missing = [entry.msgid for entry in extracted.untranslated_entries()]
+        missing += [entry.msgid for entry in extracted.fuzzy_entries()]
+        assert missing == [], (
+            f"{language}: {len(missing)} strings lack a translation: {missing[:5]}"
         )
