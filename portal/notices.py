@@ -11,7 +11,7 @@ rows read) and forgotten whenever that person's notices change.
 """
 
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -22,6 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
 
 from portal.models import Notice, User
+from portal.types import Viewer
 
 # Followers notified inside the action's transaction; above this a task writes the notices.
 INLINE_RECIPIENTS = 200
@@ -96,9 +97,9 @@ def notices_for(*, viewer: User) -> QuerySet[Notice]:
     return Notice.objects.filter(recipient_id=viewer.pk).order_by("-created_at", "-id")
 
 
-def unread_count_for(*, viewer: Any) -> int:
+def unread_count_for(*, viewer: Viewer | None) -> int:
     """How many notices the viewer has not seen, counted up to UNREAD_CAP + 1."""
-    if not getattr(viewer, "is_authenticated", False):
+    if not isinstance(viewer, User) or not viewer.is_authenticated:
         return 0
     key = _unread_key(viewer.pk)
     count = cache.get(key)
@@ -144,7 +145,7 @@ def retention() -> timedelta:
     return timedelta(days=int(getattr(settings, "NOTICE_RETENTION_DAYS", 90)))
 
 
-def notices_purge(*, now: Any = None, batch: int = 5000) -> int:
+def notices_purge(*, now: datetime | None = None, batch: int = 5000) -> int:
     """Delete notices read more than NOTICE_RETENTION_DAYS ago, and unread ones older than
     four times that, in batches (a nightly task); returns how many went."""
     now = now or timezone.now()

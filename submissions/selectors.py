@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from portal.models import HsChapter, Organisation, Sector, Topic
 from portal.permissions import acts_as_moderator, is_member, is_official
+from portal.types import Reader, person_of
 from submissions import search
 from submissions.models import (
     PUBLISHED_STATUSES,
@@ -449,24 +450,26 @@ def report_export_queryset() -> QuerySet[BarrierReport]:
     )
 
 
-def report_viewer_follows(*, viewer: Any, report: BarrierReport) -> bool:
-    if not getattr(viewer, "is_authenticated", False):
+def report_viewer_follows(*, viewer: Reader, report: BarrierReport) -> bool:
+    person = person_of(viewer)
+    if person is None:
         return False
-    return ReportFollow.objects.filter(user_id=viewer.pk, report=report).exists()
+    return ReportFollow.objects.filter(user_id=person.pk, report=report).exists()
 
 
 # --- Alerts (saved searches) -----------------------------------------------------------------
 
 
-def alert_list_for(*, viewer: Any) -> QuerySet[ReportAlert]:
-    if not can_save_alerts(viewer):
+def alert_list_for(*, viewer: Reader) -> QuerySet[ReportAlert]:
+    person = person_of(viewer)
+    if person is None or not can_save_alerts(person):
         return ReportAlert.objects.none()
-    return ReportAlert.objects.filter(user_id=viewer.pk).select_related(
+    return ReportAlert.objects.filter(user_id=person.pk).select_related(
         "market", "topic", "ntm_chapter"
     )
 
 
-def alert_get_for(*, viewer: Any, alert_id: int) -> ReportAlert:
+def alert_get_for(*, viewer: Reader, alert_id: int) -> ReportAlert:
     """The viewer's own alert, or 404 (someone else's is as missing as no alert)."""
     alert = alert_list_for(viewer=viewer).filter(pk=alert_id).first()
     if alert is None or not can_manage_alert(viewer, alert):
