@@ -11,7 +11,7 @@ rows read) and forgotten whenever that person's notices change.
 """
 
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -146,7 +146,7 @@ def retention() -> timedelta:
     return timedelta(days=int(getattr(settings, "NOTICE_RETENTION_DAYS", 90)))
 
 
-def notices_purge(*, now: Any = None, batch: int = 5000) -> int:
+def notices_purge(*, now: datetime | None = None, batch: int = 5000) -> int:
     """Delete notices read more than NOTICE_RETENTION_DAYS ago, and unread ones older than
     four times that, in batches (a nightly task); returns how many went."""
     now = now or timezone.now()

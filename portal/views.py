@@ -153,6 +153,7 @@ def notifications(request: SignedInRequest) -> HttpResponse:
         request.GET.get("page")
     )
     language = translation.get_language() or settings.LANGUAGE_CODE
+    shown = list(page.object_list)
     items: list[dict[str, Any]] = [
         {
             "notice": notice,
@@ -160,10 +161,10 @@ def notifications(request: SignedInRequest) -> HttpResponse:
             "url": localised_path(notice.path, language),
             "is_new": notice.read_at is None,
         }
-        for notice in page.object_list
+        for notice in shown
     ]
     notices.notices_mark_read(
-        viewer=request.user, notice_ids=[item["notice"].pk for item in items if item["is_new"]]
+        viewer=request.user, notice_ids=[notice.pk for notice in shown if notice.read_at is None]
     )
     return render(request, "portal/notifications.html", {"page": page, "items": items})
 

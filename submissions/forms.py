@@ -607,7 +607,7 @@ class AlertForm(forms.ModelForm):
         required=False,
         empty_label=_("All topics"),
     )
-    ntm_chapter = forms.ModelChoiceField(
+    ntm_chapter = NtmChapterField(
         label=_("Type of measure"),
         queryset=NtmChapter.objects.order_by("code"),
         required=False,
@@ -628,7 +628,6 @@ class AlertForm(forms.ModelForm):
     class Meta:
         model = ReportAlert
         fields = ["name", "q", "market", "topic", "ntm_chapter", "sector", "frequency"]
-        field_classes = {"ntm_chapter": NtmChapterField}
 
 
 class AlertFrequencyForm(forms.Form):

@@ -405,6 +405,33 @@ class OfficialResponse(models.Model):
         return f"{self.organisation} on {self.report}"
 
 
+class ReportFollow(models.Model):
+    """A person following one report: its status changes and official responses appear on
+    their notifications page (reporters and co-signers hear without following)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="report_follows",
+        verbose_name=_("person"),
+    )
+    report = models.ForeignKey(
+        BarrierReport, on_delete=models.CASCADE, related_name="follows", verbose_name=_("report")
+    )
+    created_at = models.DateTimeField(_("since"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("report follow")
+        verbose_name_plural = _("report follows")
+        constraints = [
+            models.UniqueConstraint(fields=["report", "user"], name="report_follow_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} -> {self.report_id}"
+
+
 class ReportAlert(models.Model):
     """A saved report search: the person hears, daily or weekly, about new matching reports
     they may read. `last_published_at` is the watermark: the newest publication time already

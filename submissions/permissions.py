@@ -173,4 +173,4 @@ def can_save_alerts(user: Reader) -> bool:
 
 def can_manage_alert(user: Reader, alert: ReportAlert) -> bool:
     person = person_of(user)
-    return person is not None and person.is_active and alert.user_id == person.pk
+    return person is not None and can_save_alerts(person) and alert.user_id == person.pk

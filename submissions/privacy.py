@@ -5,10 +5,10 @@ they uploaded, the co-signatures they gave and the official responses they wrote
 their colleagues filed belong to those colleagues' exports, even when the person could read
 them (officials-only reports of their own organisation among them).
 
-Only their alerts (saved searches) are erased when the person deletes their account:
-reports, their evidence, co-signatures and official responses are their organisation's
-record and part of the public one once published. They keep pointing at the emptied user
-row, shown as "former member".
+Only their alerts (saved searches) and report follows are erased when the person deletes
+their account: reports, their evidence, co-signatures and official responses are their
+organisation's record and part of the public one once published. They keep pointing at the
+emptied user row, shown as "former member".
 """
 
 from collections.abc import Mapping
@@ -25,6 +25,7 @@ from submissions.models import (
     CoSignature,
     OfficialResponse,
     ReportAlert,
+    ReportFollow,
     StatusChange,
 )
 
@@ -82,6 +83,7 @@ class SubmissionsPersonalData(PersonalDataProvider):
         ),
         Section("cosignatures", _("Reports you co-signed for your organisation.")),
         Section("official_responses", _("Responses you posted on reports as an official.")),
+        Section("report_follows", _("Reports you follow on your notifications page.")),
         Section(
             "alerts",
             _("Report searches you saved as alerts, how often we email you and when we last did."),
@@ -167,6 +169,16 @@ class SubmissionsPersonalData(PersonalDataProvider):
                 }
                 for response in responses.iterator(chunk_size=CHUNK_SIZE)
             ),
+            "report_follows": (
+                {
+                    "report": follow.report.reference,
+                    "report_url": absolute_url(follow.report),
+                    "since": iso(follow.created_at),
+                }
+                for follow in ReportFollow.objects.filter(user=person)
+                .select_related("report")
+                .order_by("created_at", "id")
+            ),
             "alerts": (
                 {
                     "name": alert.name,
@@ -184,6 +196,7 @@ class SubmissionsPersonalData(PersonalDataProvider):
         }
 
     def erase(self, *, person: User) -> dict[str, int]:
-        """Alerts are the person's own: they go with the account (reports stay)."""
+        """Alerts and report follows are the person's own: they go with the account."""
         alerts, _by_model = ReportAlert.objects.filter(user=person).delete()
-        return {"alerts": alerts}
+        follows, _by_model = ReportFollow.objects.filter(user=person).delete()
+        return {"alerts": alerts, "report_follows": follows}

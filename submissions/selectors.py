@@ -29,6 +29,7 @@ from submissions.models import (
     CoSignature,
     OfficialResponse,
     ReportAlert,
+    ReportFollow,
     StatusChange,
 )
 from submissions.permissions import (
@@ -445,6 +446,13 @@ def report_export_queryset() -> QuerySet[BarrierReport]:
         .annotate(official_response_total=Count("official_responses", distinct=True))
         .order_by("published_at", "id")
     )
+
+
+def report_viewer_follows(*, viewer: Reader, report: BarrierReport) -> bool:
+    person = person_of(viewer)
+    if person is None:
+        return False
+    return ReportFollow.objects.filter(user_id=person.pk, report=report).exists()
 
 
 # --- Alerts (saved searches) -----------------------------------------------------------------

@@ -40,6 +40,7 @@ from submissions.models import (
     OfficialResponse,
     ReferenceCounter,
     ReportAlert,
+    ReportFollow,
     StatusChange,
 )
 from submissions.permissions import (
@@ -348,19 +349,26 @@ def _source_text(text: Any) -> str:
         return str(text)
 
 
-# Co-signers told about one event inline; a report with more has them told from its page.
+# Co-signers and followers told about one event inline (each, at most).
 NOTICE_COSIGNERS_MAX = 500
 
 
 def _notify_followers(
     report: BarrierReport, *, actor: User | None, kind: str, key: str, data: dict[str, Any]
 ) -> None:
-    """A notice for the reporter and the people who co-signed, who may read the report now
-    (not the person who acted)."""
-    people = [report.reporter] + [
+    """A notice for the reporter, the people who co-signed and those who follow the report,
+    who may read it now (not the person who acted)."""
+    people = [report.reporter]
+    people += [
         cosignature.signed_by
         for cosignature in CoSignature.objects.filter(report=report)
         .select_related("signed_by")
+        .order_by("created_at")[:NOTICE_COSIGNERS_MAX]
+    ]
+    people += [
+        follow.user
+        for follow in ReportFollow.objects.filter(report=report)
+        .select_related("user")
         .order_by("created_at")[:NOTICE_COSIGNERS_MAX]
     ]
     recipients = {
@@ -536,6 +544,21 @@ def official_response_post(*, actor: User, report: BarrierReport, body: str) -> 
         data={"organisation": response.organisation.name},
     )
     return response
+
+
+# --- Following a report --------------------------------------------------------------------
+
+
+@transaction.atomic
+def report_follow_set(*, actor: User, report: BarrierReport, following: bool) -> bool:
+    """Follow a report one may read (or stop); a repeat does nothing."""
+    if not (actor.is_authenticated and actor.is_active and can_view_report(actor, report)):
+        raise PermissionDenied
+    if following:
+        ReportFollow.objects.get_or_create(user=actor, report=report)
+    else:
+        ReportFollow.objects.filter(user=actor, report=report).delete()
+    return following
 
 
 # --- Alerts (saved searches) ---------------------------------------------------------------

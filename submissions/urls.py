@@ -52,6 +52,7 @@ urlpatterns = [
     ),
     path("drafts/<uuid:draft>/<slug:step>/", views.draft_step, name="draft_step"),
     path("<reference:reference>/", views.report_detail, name="detail"),
+    path("<reference:reference>/follow/", views.report_follow, name="follow"),
     path("<reference:reference>/cosign/", views.report_cosign, name="cosign"),
     path(
         "<reference:reference>/cosign/withdraw/",

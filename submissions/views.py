@@ -139,6 +139,7 @@ def _detail_context(request: HttpRequest, report: BarrierReport) -> dict[str, An
         **_scan_context(attachments),
         "duplicates": selectors.report_duplicates_for(viewer=viewer, report=report),
         "viewer_cosignature": selectors.report_viewer_cosignature(viewer=viewer, report=report),
+        "viewer_follows": selectors.report_viewer_follows(viewer=viewer, report=report),
         "can_cosign": can_cosign(viewer, report),
         "can_respond": can_respond_officially(viewer, report),
         "can_edit": can_edit_report(viewer, report),
@@ -154,6 +155,22 @@ def _detail_context(request: HttpRequest, report: BarrierReport) -> dict[str, An
 def report_detail(request: HttpRequest, reference: str) -> HttpResponse:
     report = selectors.report_get_for(viewer=request.user, reference=reference)
     return render(request, settings.REPORT_DETAIL_TEMPLATE, _detail_context(request, report))
+
+
+@login_required
+@require_POST
+def report_follow(request: SignedInRequest, reference: str) -> HttpResponse:
+    """Follow (follow=1) or stop following (follow=0) a report on the notifications page."""
+    report = selectors.report_get_for(viewer=request.user, reference=reference)
+    following = request.POST.get("follow") == "1"
+    services.report_follow_set(actor=request.user, report=report, following=following)
+    if following:
+        messages.success(
+            request, _("You follow this report: its news appears in your notifications.")
+        )
+    else:
+        messages.success(request, _("You no longer follow this report."))
+    return redirect(report)
 
 
 @member_required

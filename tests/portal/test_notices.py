@@ -75,6 +75,33 @@ def test_a_status_change_tells_the_reporter_and_the_cosigners_not_the_moderator(
     assert not Notice.objects.filter(recipient=moderator).exists()
 
 
+def test_a_person_who_follows_a_report_hears_of_its_status_changes(client):
+    report = BarrierReportFactory()
+    official = OfficialFactory()
+    client.force_login(official)
+
+    detail = client.get(report.get_absolute_url()).content.decode()
+    assert "Follow this report" in detail
+    client.post(f"/reports/{report.reference}/follow/", {"follow": "1"})
+    assert "Stop following this report" in client.get(report.get_absolute_url()).content.decode()
+
+    report_services.report_transition(
+        actor=ModeratorFactory(), report=report, to_status="resolved_in_part"
+    )
+    notice = Notice.objects.get(recipient=official)
+    assert notice.data["status"] == "resolved_in_part"
+
+    client.post(f"/reports/{report.reference}/follow/", {"follow": "0"})
+    assert not official.report_follows.exists()
+
+
+def test_nobody_follows_a_report_they_may_not_read(client):
+    report = BarrierReportFactory(visibility="officials_only")
+    client.force_login(MemberFactory())
+
+    assert client.post(f"/reports/{report.reference}/follow/", {"follow": "1"}).status_code == 404
+
+
 def test_an_official_response_tells_the_reporter():
     report = BarrierReportFactory()
     official = OfficialFactory()
@@ -259,12 +286,15 @@ def test_notices_and_alerts_are_in_the_export_and_go_with_the_account(client, ru
     member = MemberFactory()
     notice_for(member, title="Gateways refuse us")
     report_services.alert_create(actor=member, name="Kenya", market="KE")
+    followed = BarrierReportFactory()
+    report_services.report_follow_set(actor=member, report=followed, following=True)
     client.force_login(member)
 
     response = client.get(reverse("portal:personal_data_download"))
     data = json.loads(b"".join(response.streaming_content))
     assert data["notifications_page"][0]["about"] == "Gateways refuse us"
     assert data["alerts"][0]["market"] == "KE"
+    assert data["report_follows"][0]["report"] == followed.reference
     assert data["sections"]["notifications_page"]
     assert data["sections"]["alerts"]
 
@@ -272,6 +302,7 @@ def test_notices_and_alerts_are_in_the_export_and_go_with_the_account(client, ru
         portal_services.account_delete(actor=member, person=member)
     assert not Notice.objects.filter(recipient=member).exists()
     assert not member.report_alerts.exists()
+    assert not member.report_follows.exists()
 
 
 # --- After confirming an email ------------------------------------------------------------------

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('submissions', '0005_digest_week_indexes'),
+        ('submissions', '0006_digest_week_indexes'),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('portal', '0005_site_from_settings'),
-        ('submissions', '0004_report_alerts'),
+        ('submissions', '0005_report_follows'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
