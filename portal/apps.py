@@ -9,7 +9,10 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self) -> None:
-        from portal import checks  # noqa: F401 (registers the deployment checks)
+        from portal import (
+            checks,  # noqa: F401 (registers the deployment checks)
+            search,  # noqa: F401 (registers SQLite's accent folding)
+        )
         from portal.sites import site_sync_after_migrate
 
         # After django.contrib.sites has made its "example.com" row (its app comes first).

@@ -25,7 +25,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from portal.pagination import query_without_page
+from portal.pagination import CappedPaginator, query_without_page
 from portal.permissions import (
     login_required,
     member_required,
@@ -69,8 +69,10 @@ PAGE_SIZE = 20
 @require_safe
 def report_list(request: HttpRequest) -> HttpResponse:
     form = ReportFilterForm(request.GET or None)
-    reports = selectors.report_list_for(viewer=request.user, filters=form.filters())
-    page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
+    filters = form.filters()
+    reports = selectors.report_list_for(viewer=request.user, filters=filters)
+    page = CappedPaginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
+    selectors.report_search_excerpts(page.object_list, filters.get("q") or "")
     context = {
         "form": form,
         "page": page,
