@@ -87,3 +87,52 @@ def test_search_migration_is_a_no_op_outside_postgresql():
     expected = connection.vendor == "postgresql"
     assert ("report_search_vector" in names) is expected
     assert ("report_title_trgm_gin" in names) is expected
+
+
+# --- Accents and excerpts ----------------------------------------------------------------------
+
+ACCENTED_REPORTS = [
+    ("fr", "Retards de dédouanement des colis", "dedouanement", "dédouanement"),
+    ("es", "Envíos retenidos en la aduana", "envios", "Envíos"),
+    ("es", "Etiquetas en español obligatorias", "espanol", "español"),
+]
+
+
+@pytest.mark.parametrize("page_language", ["en", "fr", "es"])
+@pytest.mark.parametrize(("language", "title", "typed", "matched"), ACCENTED_REPORTS)
+def test_report_search_ignores_accents_and_marks_the_matching_words(
+    client, page_language, language, title, typed, matched
+):
+    """Typed without accents, in any of the three languages of the site, the word finds the
+    report and is marked in its excerpt."""
+    BarrierReportFactory(
+        title=title,
+        language=language,
+        summary=f"Our parcels wait weeks: {title.lower()}.",
+        description="The rest of the story.",
+    )
+    BarrierReportFactory(title="Payment gateways refuse foreign merchants")
+    prefix = "" if page_language == "en" else f"/{page_language}"
+    html = client.get(f"{prefix}/reports/", {"q": typed}).content.decode()
+    assert title in html
+    assert "Payment gateways" not in html
+    assert f"<mark>{matched.lower()}</mark>" in html.lower()
+
+
+def test_report_excerpts_escape_the_reports_text(client):
+    BarrierReportFactory(
+        title="Script in a summary",
+        summary='<script>alert("x")</script> dédouanement <b>bold</b>',
+    )
+    html = client.get("/reports/", {"q": "dedouanement"}).content.decode()
+    assert "Script in a summary" in html
+    assert "<script>alert" not in html
+    assert "<b>bold" not in html
+    assert "<mark>dédouanement</mark>" in html
+
+
+def test_report_list_without_search_shows_the_summary(client):
+    BarrierReportFactory(summary="Plain summary of dédouanement.")
+    html = client.get("/reports/").content.decode()
+    assert "Plain summary of dédouanement." in html
+    assert "<mark>" not in html
