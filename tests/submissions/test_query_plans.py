@@ -29,7 +29,8 @@ def many_reports(needs_postgres, world):
         cursor.execute(
             """
             INSERT INTO submissions_barrierreport (reference, public_id, title, summary,
-                description, organisation_id, reporter_id, market_id, trade_direction, delivery_mode,
+                description, organisation_id, reporter_id, market_id, trade_direction,
+                delivery_mode,
                 sector, cost_band, steps_taken, visibility, language, status,
                 cosignature_count, created_at, updated_at, submitted_at, published_at,
                 status_changed_at)
