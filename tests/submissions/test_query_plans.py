@@ -60,6 +60,8 @@ def many_reports(needs_postgres, world):
             """,
             {},
         )
+        # Move the new rows from GIN's pending list into the index, as autovacuum would.
+        cursor.execute("SELECT gin_clean_pending_list('report_search_vector')")
         cursor.execute("ANALYZE submissions_barrierreport")
         cursor.execute("ANALYZE submissions_barrierreport_topics")
     return BarrierReport.objects.filter(reference__startswith="TB-1998-")
