@@ -22,9 +22,9 @@ class CappedPaginator(Paginator):
     the pager's cost does not grow with the table; pages past the cap are not offered.
     Templates read `count_is_capped` to say "more than {cap}"."""
 
-    def __init__(self, object_list, per_page, *, cap: int = COUNT_CAP, **kwargs) -> None:
+    def __init__(self, object_list, per_page, *, cap: int | None = None, **kwargs) -> None:
         super().__init__(object_list, per_page, **kwargs)
-        self.cap = cap
+        self.cap = COUNT_CAP if cap is None else cap
 
     @cached_property
     def count(self) -> int:

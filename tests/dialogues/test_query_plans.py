@@ -1,7 +1,7 @@
 """Dialogue search and long threads are served by indexes as written: on a few thousand
 analysed posts, EXPLAIN of the SQL each page really runs reads no post table from end to end
-(search: no query that an index cannot serve), and search ranks a bounded set of candidates. (Timings at 1,000,000 posts:
-tests/benchmarks/large_data.sql.)"""
+(search: no query that an index cannot serve), and search ranks a bounded set of candidates.
+(Timings at 1,000,000 posts: tests/benchmarks/large_data.sql.)"""
 
 import pytest
 from django.db import connection
