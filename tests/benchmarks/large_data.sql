@@ -62,7 +62,7 @@ INSERT INTO submissions_barrierreport (reference, public_id, title, summary, des
     organisation_id, reporter_id, market_id, trade_direction, delivery_mode, sector, cost_band,
     steps_taken, visibility, language, status, cosignature_count, created_at, updated_at,
     submitted_at, published_at, status_changed_at)
-SELECT 'TB-B-' || lpad(n::text, 7, '0'), gen_random_uuid(),
+SELECT 'TB-1990-' || lpad(n::text, 6, '0'), gen_random_uuid(),
        pg_temp.words(n, 1), pg_temp.words(n + 1, 2), pg_temp.words(n + 2, 5),
        u.organisation_id, u.id,
        (SELECT code FROM countries WHERE i = (n::bigint * 7919) % 150),
@@ -84,7 +84,7 @@ INSERT INTO submissions_barrierreport_topics (barrierreport_id, topic_id)
 SELECT r.id, t.code
 FROM submissions_barrierreport r
 JOIN topics t ON t.i IN (r.id % 30, (r.id * 7) % 30)
-WHERE r.reference LIKE 'TB-B-%';
+WHERE r.reference LIKE 'TB-1990-%';
 
 INSERT INTO dialogues_thread (title, status, is_locked, is_pinned, is_premoderated,
     slow_mode_seconds, post_count, last_number, last_post_at, created_at, author_id, theme_id)
