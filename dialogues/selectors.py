@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchRank, SearchVector
 from django.core.paginator import Page, Paginator
-from django.db import connection
 from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -42,13 +41,17 @@ from dialogues.permissions import (
 from portal.audience import is_audience
 from portal.models import User
 from portal.permissions import acts_as_moderator
+from portal.search import SEARCH_CONFIG, Folded, StoredVector, fold, text_query, uses_postgres
 from portal.types import Reader, person_of
 
-# 'simple' for every language, as in submissions/search.py: posts are written in English,
-# French and Spanish and read across languages; one configuration, one index, no guessing.
-# Keep these expressions identical to the indexes in migration 0002.
-SEARCH_CONFIG = "simple"
+# One accent-free configuration for every language (portal/search.py), as for reports: posts
+# are written in English, French and Spanish and read across languages. Posts are searched
+# through their stored vector, thread titles through an expression index: keep that
+# expression identical to migration 0006.
 _WORD = re.compile(r"\w+", re.UNICODE)
+# Search ranks only the newest matches, so its cost does not grow with the number of posts.
+SEARCH_POST_CANDIDATES = 500
+SEARCH_THREAD_CANDIDATES = 200
 
 LISTED_THREAD_STATUSES = (Thread.Status.OPEN, Thread.Status.PENDING)
 
@@ -343,33 +346,36 @@ def post_get_for_moderation(*, viewer: Reader, post_id: int) -> Post:
 # --- Search and feeds --------------------------------------------------------------------------
 
 
-def _uses_postgres() -> bool:
-    return connection.vendor == "postgresql"
-
-
 def _words(text: str) -> list[str]:
-    return _WORD.findall(text)[:10]
+    return _WORD.findall(fold(text))[:10]
 
 
 def search_threads_for(*, viewer: Reader, text: str, limit: int = 10) -> list[Thread]:
-    """Open threads whose title matches; never pending, merged or removed ones."""
+    """Open threads whose title matches; never pending, merged or removed ones. The best
+    matches among the most recently active."""
     threads = Thread.objects.filter(status=Thread.Status.OPEN).select_related("theme__topic")
     text = text.strip()
     if not text:
         return []
-    if _uses_postgres():
-        query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+    if uses_postgres():
+        query = text_query(text)
         vector = SearchVector("title", config=SEARCH_CONFIG)
-        threads = (
+        candidates = (
             threads.alias(search=vector)
             .filter(search=query)
+            .order_by("-last_post_at", "-id")
+            .values("pk")[:SEARCH_THREAD_CANDIDATES]
+        )
+        threads = (
+            threads.filter(pk__in=candidates)
             .annotate(rank=SearchRank(vector, query))
-            .order_by("-rank", "-last_post_at")
+            .order_by("-rank", "-last_post_at", "-id")
         )
     else:
+        threads = threads.alias(title_folded=Folded("title"))
         for word in _words(text):
-            threads = threads.filter(title__icontains=word)
-        threads = threads.order_by("-last_post_at")
+            threads = threads.filter(title_folded__contains=word)
+        threads = threads.order_by("-last_post_at", "-id")
     return list(threads[:limit])
 
 
@@ -385,19 +391,26 @@ def search_posts_for(*, viewer: Reader, text: str) -> QuerySet[Post]:
 
 
 def post_text_matches(posts: QuerySet[Post], text: str) -> QuerySet[Post]:
-    """Posts whose text matches `text`, best first: web-search syntax ("a phrase", -word)
-    on PostgreSQL through the GIN index; every word, anywhere, on SQLite."""
-    if _uses_postgres():
-        query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
-        vector = SearchVector("body", config=SEARCH_CONFIG)
-        return (
-            posts.alias(search=vector)
+    """Posts whose text matches `text`, accents ignored, best first among the newest
+    SEARCH_POST_CANDIDATES + 1 matches (so a pager can say "more than 500"): web-search
+    syntax ("a phrase", -word) on PostgreSQL through the GIN index on the stored vector;
+    every word, anywhere, on SQLite."""
+    if uses_postgres():
+        query = text_query(text)
+        candidates = (
+            posts.alias(search=StoredVector())
             .filter(search=query)
-            .annotate(rank=SearchRank(vector, query))
+            .order_by("-published_at", "-id")
+            .values("pk")[: SEARCH_POST_CANDIDATES + 1]
+        )
+        return (
+            posts.filter(pk__in=candidates)
+            .annotate(rank=SearchRank(StoredVector(), query))
             .order_by("-rank", "-published_at", "-id")
         )
+    posts = posts.alias(body_folded=Folded("body"))
     for word in _words(text):
-        posts = posts.filter(body__icontains=word)
+        posts = posts.filter(body_folded__contains=word)
     return posts.order_by("-published_at", "-id")
 
 

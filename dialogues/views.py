@@ -54,12 +54,12 @@ from dialogues.permissions import (
     can_see_thread,
     can_start_from_report,
 )
-from dialogues.rendering import plain_excerpt
+from dialogues.rendering import plain_text
 from portal import selectors as portal_selectors
 from portal.forms import DecisionForm
 from portal.models import Topic
 from portal.pagecache import cached_for_visitors
-from portal.pagination import query_without_page
+from portal.pagination import CappedPaginator, query_without_page
 from portal.permissions import (
     acts_as_moderator,
     has_moderator_role,
@@ -67,6 +67,7 @@ from portal.permissions import (
     moderator_required,
     public,
 )
+from portal.search import highlight
 from portal.types import SignedInRequest
 
 
@@ -463,8 +464,10 @@ def search(request: HttpRequest) -> HttpResponse:
     text = form.cleaned_data["q"].strip() if form.is_valid() else ""
     threads = selectors.search_threads_for(viewer=request.user, text=text) if text else []
     posts = selectors.search_posts_for(viewer=request.user, text=text)
-    page = Paginator(posts, conf.SEARCH_RESULTS_PER_PAGE).get_page(request.GET.get("page"))
-    results = [(post, plain_excerpt(post.body_html)) for post in page.object_list]
+    page = CappedPaginator(
+        posts, conf.SEARCH_RESULTS_PER_PAGE, cap=selectors.SEARCH_POST_CANDIDATES
+    ).get_page(request.GET.get("page"))
+    results = [(post, highlight(plain_text(post.body_html), text)) for post in page.object_list]
     context = {
         "form": form,
         "text": text,

@@ -11,7 +11,10 @@ class PortalConfig(AppConfig):
     def ready(self) -> None:
         from allauth.account.signals import authentication_step_completed
 
-        from portal import checks  # noqa: F401 (registers the deployment checks)
+        from portal import (
+            checks,  # noqa: F401 (registers the deployment checks)
+            search,  # noqa: F401 (registers SQLite's accent folding)
+        )
         from portal.adapters import password_login_counts_as_reauthentication
         from portal.sites import site_sync_after_migrate
 

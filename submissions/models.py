@@ -15,6 +15,10 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.models import Country, HsChapter, NtmChapter, Organisation, Sector, Topic
 
+# The statuses of PUBLISHED_STATUSES (below), spelled out for the partial indexes' condition:
+# the public list's `status IN (...)` must match it for PostgreSQL to use those indexes.
+_PUBLISHED = Q(status__in=["published", "resolved_in_part", "resolved_in_full", "archived"])
+
 
 class BarrierReport(models.Model):
     """A regulatory barrier an organisation met when trading online across a border."""
@@ -136,6 +140,9 @@ class BarrierReport(models.Model):
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     status_changed_at = models.DateTimeField(_("status changed"), default=timezone.now)
 
+    # Not stored: set by selectors.report_search_excerpts on a page of search results.
+    search_excerpt: str | None
+
     class Meta:
         ordering = ["-published_at", "-id"]
         verbose_name = _("barrier report")
@@ -164,6 +171,32 @@ class BarrierReport(models.Model):
             models.Index(fields=["organisation", "status"]),
             # Alerts and feeds: what was published since a watermark (a narrow range).
             models.Index(fields=["published_at"], name="report_published_since"),
+            # The public list and home page, as written: published reports in each `?sort=`
+            # order, and filtered by market, NTM chapter or sector, newest first. Partial, so
+            # drafts and the triage queue never sit in them.
+            models.Index(
+                fields=["-published_at", "-id"], condition=_PUBLISHED, name="report_newest"
+            ),
+            models.Index(
+                fields=["-cosignature_count", "-published_at", "-id"],
+                condition=_PUBLISHED,
+                name="report_most_cosigned",
+            ),
+            models.Index(
+                fields=["market", "-published_at", "-id"],
+                condition=_PUBLISHED,
+                name="report_market_newest",
+            ),
+            models.Index(
+                fields=["ntm_chapter", "-published_at", "-id"],
+                condition=_PUBLISHED,
+                name="report_ntm_chapter_newest",
+            ),
+            models.Index(
+                fields=["sector", "-published_at", "-id"],
+                condition=_PUBLISHED,
+                name="report_sector_newest",
+            ),
         ]
 
     def __str__(self) -> str:

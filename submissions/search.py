@@ -1,32 +1,46 @@
 """Text search over barrier reports: PostgreSQL full-text and trigram search, SQLite fallback.
 
-Why the 'simple' text-search configuration rather than one per language: reports are written
-in English, French and Spanish, and readers search in their own language across all of them.
-A per-language configuration stems words ("exports" -> "export") but only for text and
-queries in that language; mixing configurations makes one index per language necessary and
-still misses cross-language matches, while a wrong guess silently loses results. 'simple'
-lower-cases and splits words the same way for every language, so one GIN index serves every
-report and every query predictably; trigram similarity on titles catches near spellings
-(plurals, typos) for duplicate hints. Keep the expression below identical to the one in
-migration 0002, which indexes it (a test checks PostgreSQL uses the index).
+Why 'simple' parsing (in the accent-free `portal_search` configuration, portal/search.py)
+rather than one configuration per language: reports are written in English, French and
+Spanish, and readers search in their own language across all of them. A per-language
+configuration stems words ("exports" -> "export") but only for text and queries in that
+language; mixing configurations makes one index per language necessary and still misses
+cross-language matches, while a wrong guess silently loses results. 'simple' lower-cases and
+splits words the same way for every language, so one GIN index serves every report and every
+query predictably; trigram similarity on titles catches near spellings (plurals, typos) for
+duplicate hints. The vector (title A, summary B, description C) is the stored column of
+migration 0004, indexed with GIN (tests check PostgreSQL uses the index).
 """
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from itertools import combinations
+from typing import Any
 
 from django.contrib.postgres.lookups import TrigramSimilar
 from django.contrib.postgres.search import (
+    SearchHeadline,
     SearchQuery,
     SearchRank,
-    SearchVector,
     TrigramSimilarity,
 )
-from django.db import connection
-from django.db.models import F, FloatField, Q, QuerySet, Value
-from django.db.models.expressions import CombinedExpression
-from django.db.models.functions import Greatest
+from django.db.models import F, FloatField, Q, QuerySet, TextField, Value
+from django.db.models.functions import Concat, Greatest
+from django.utils.safestring import SafeString
 
-SEARCH_CONFIG = "simple"
+from portal.search import (
+    HEADLINE_OPTIONS,
+    Folded,
+    StoredVector,
+    fold,
+    headline_html,
+    highlight,
+    text_query,
+    uses_postgres,
+)
+from portal.search import SEARCH_CONFIG as SEARCH_CONFIG
+from submissions.models import BarrierReport
+
 # Words too common to tell reports apart ('simple' keeps every word, so hints drop these).
 STOPWORDS = frozenset(
     """
@@ -45,17 +59,11 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 SIMILARITY_THRESHOLD = 0.15
 
 
-def uses_postgres() -> bool:
-    return connection.vendor == "postgresql"
-
-
-def report_search_vector() -> CombinedExpression:
-    """Title weighs most, then summary, then description (used for ranking hints)."""
-    return (
-        SearchVector("title", weight="A", config=SEARCH_CONFIG)
-        + SearchVector("summary", weight="B", config=SEARCH_CONFIG)
-        + SearchVector("description", weight="C", config=SEARCH_CONFIG)
-    )
+# Duplicate hints rank at most this many candidates from each source, newest first.
+HINT_TEXT_CANDIDATES = 200
+HINT_TITLE_CANDIDATES = 50
+# Hints need two shared words among this many of the longest (as on SQLite).
+HINT_PAIR_WORDS = 6
 
 
 def keywords(text: str, *, limit: int = 12) -> list[str]:
@@ -68,16 +76,23 @@ def keywords(text: str, *, limit: int = 12) -> list[str]:
 
 
 def search_filter(queryset: QuerySet, text: str) -> QuerySet:
-    """Reports matching every word of `text` (web-search syntax on PostgreSQL)."""
+    """Reports matching every word of `text`, accents ignored (web-search syntax on
+    PostgreSQL: "a phrase", -word, or; served by the GIN index on the stored vector)."""
     text = text.strip()
     if not text:
         return queryset
     if uses_postgres():
-        query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
-        return queryset.alias(search=report_search_vector()).filter(search=query)
-    for word in _WORD.findall(text):
+        return queryset.alias(search=StoredVector()).filter(search=text_query(text))
+    queryset = queryset.alias(
+        title_folded=Folded("title"),
+        summary_folded=Folded("summary"),
+        description_folded=Folded("description"),
+    )
+    for word in _WORD.findall(fold(text)):
         queryset = queryset.filter(
-            Q(title__icontains=word) | Q(summary__icontains=word) | Q(description__icontains=word)
+            Q(title_folded__contains=word)
+            | Q(summary_folded__contains=word)
+            | Q(description_folded__contains=word)
         )
     return queryset
 
@@ -90,22 +105,56 @@ def _any_word_query(words: Iterable[str]) -> SearchQuery | None:
     return query
 
 
-def similar_to(queryset: QuerySet, text: str, *, title: str, limit: int) -> list:
-    """The reports of `queryset` most like `text` (title and summary of a new report)."""
+def _two_words_query(words: Sequence[str]) -> SearchQuery | None:
+    """Any two of the longest words: "a & b | a & c | ...", or the only word."""
+    longest = list(words[:HINT_PAIR_WORDS])
+    if len(longest) == 1:
+        return SearchQuery(longest[0], config=SEARCH_CONFIG)
+    query = None
+    for first, second in combinations(longest, 2):
+        pair = SearchQuery(first, config=SEARCH_CONFIG) & SearchQuery(second, config=SEARCH_CONFIG)
+        query = pair if query is None else query | pair
+    return query
+
+
+def similar_to(
+    sources: Sequence[QuerySet], readable: QuerySet, text: str, *, title: str, limit: int
+) -> list:
+    """The reports most like `text` (title and summary of a new report).
+
+    `sources` are querysets that together hold every report the reader may see, each one
+    simple enough for an index (the shared reports; the reader's own organisation's): ORing
+    them into one filter would make PostgreSQL test every row. Each gives a bounded set of
+    candidates (newest sharing two words, closest titles), and only those are ranked, through
+    `readable` (the reader's visibility rule, applied again)."""
     words = keywords(text)
     if not words:
         return []
     if uses_postgres():
-        any_word = _any_word_query(words)
-        if any_word is None:
+        two_words, any_word = _two_words_query(words), _any_word_query(words)
+        if two_words is None or any_word is None:
             return []
-        vector = report_search_vector()
+        candidates: set[int] = set()
+        for source in sources:
+            candidates.update(
+                source.alias(search=StoredVector())
+                .filter(search=two_words)
+                .order_by("-published_at", "-id")
+                .values_list("pk", flat=True)[:HINT_TEXT_CANDIDATES]
+            )
+            candidates.update(
+                source.filter(TrigramSimilar(F("title"), Value(title)))
+                .annotate(title_similarity=TrigramSimilarity("title", title))
+                .order_by("-title_similarity", "-id")
+                .values_list("pk", flat=True)[:HINT_TITLE_CANDIDATES]
+            )
+        if not candidates:
+            return []
         return list(
-            queryset.alias(search=vector)
-            .filter(Q(search=any_word) | TrigramSimilar(F("title"), Value(title)))
+            readable.filter(pk__in=candidates)
             .annotate(
                 similarity=Greatest(
-                    SearchRank(vector, any_word),
+                    SearchRank(StoredVector(), any_word),
                     TrigramSimilarity("title", title),
                     output_field=FloatField(),
                 )
@@ -116,16 +165,50 @@ def similar_to(queryset: QuerySet, text: str, *, title: str, limit: int) -> list
     # SQLite: candidates sharing a word, scored by how many words they share.
     matches = Q()
     for word in words:
-        matches |= Q(title__icontains=word) | Q(summary__icontains=word)
-    candidates = list(queryset.filter(matches).order_by("-published_at")[:200])
+        folded = fold(word)
+        matches |= Q(title_folded__contains=folded) | Q(summary_folded__contains=folded)
+    candidates_list = list(
+        readable.alias(title_folded=Folded("title"), summary_folded=Folded("summary"))
+        .filter(matches)
+        .order_by("-published_at")[:200]
+    )
 
     def score(report) -> int:
-        haystack_title, haystack_summary = report.title.lower(), report.summary.lower()
-        return sum(2 * (word in haystack_title) + (word in haystack_summary) for word in words)
+        haystack_title, haystack_summary = fold(report.title), fold(report.summary)
+        return sum(
+            2 * (fold(word) in haystack_title) + (fold(word) in haystack_summary) for word in words
+        )
 
-    scored = [(score(report), report) for report in candidates]
+    scored = [(score(report), report) for report in candidates_list]
     threshold = 2 if len(words) > 1 else 1
     best = sorted((item for item in scored if item[0] >= threshold), key=lambda item: -item[0])[
         :limit
     ]
     return [report for _, report in best]
+
+
+def excerpts(reports: Sequence[Any], text: str) -> dict[int, SafeString]:
+    """A short excerpt of each report's summary and description with the words `text`
+    matched in <mark>, escaped: one query for a page of results (ts_headline on PostgreSQL,
+    the same folding in Python on SQLite)."""
+    text = text.strip()
+    if not reports or not text:
+        return {}
+    if not uses_postgres():
+        return {
+            report.pk: highlight(f"{report.summary} {report.description}", text)
+            for report in reports
+        }
+    headlines = (
+        BarrierReport.objects.filter(pk__in=[report.pk for report in reports])
+        .annotate(
+            headline=SearchHeadline(
+                Concat("summary", Value("\n"), "description", output_field=TextField()),
+                text_query(text),
+                config=SEARCH_CONFIG,
+                **HEADLINE_OPTIONS,
+            )
+        )
+        .values_list("pk", "headline")
+    )
+    return {pk: headline_html(headline) for pk, headline in headlines}

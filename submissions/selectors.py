@@ -6,7 +6,7 @@ through `reports_visible_to` (or a selector built on it), so the visibility rule
 and in permissions.py only. A missing or forbidden report raises Http404.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -56,14 +56,18 @@ SORTS = {
 # --- The rule -------------------------------------------------------------------------------
 
 
+def _visible_beyond_own_q(viewer: Reader) -> Q:
+    """What `viewer` may read whoever wrote it (every rule but "your organisation's")."""
+    if acts_as_moderator(viewer):
+        return ~Q(status=Status.DRAFT)
+    if is_official(viewer):
+        return Q(status__in=PUBLISHED_STATUSES)
+    return Q(status__in=PUBLISHED_STATUSES) & ~Q(visibility=Visibility.OFFICIALS_ONLY)
+
+
 def visible_reports_q(viewer: Reader) -> Q:
     """The reports `viewer` may read at all, as a filter (mirrors permissions.can_view_report)."""
-    if acts_as_moderator(viewer):
-        visible = ~Q(status=Status.DRAFT)
-    elif is_official(viewer):
-        visible = Q(status__in=PUBLISHED_STATUSES)
-    else:
-        visible = Q(status__in=PUBLISHED_STATUSES) & ~Q(visibility=Visibility.OFFICIALS_ONLY)
+    visible = _visible_beyond_own_q(viewer)
     if (organisation_id := organisation_of(viewer)) is not None:
         visible |= Q(organisation_id=organisation_id)
     return visible
@@ -203,6 +207,13 @@ def report_list_for(
     return _for_lists(reports).order_by(*order)
 
 
+def report_search_excerpts(reports: Sequence[BarrierReport], text: str) -> None:
+    """Set `search_excerpt` on a page of search results: why each matched, highlighted."""
+    found = search.excerpts(reports, text)
+    for report in reports:
+        report.search_excerpt = found.get(report.pk)
+
+
 def report_latest_for(viewer: Reader, limit: int = 5) -> list[BarrierReport]:
     """The newest published reports `viewer` may read (home page)."""
     return list(report_list_for(viewer=viewer)[:limit])
@@ -254,11 +265,18 @@ def report_queue_counts(*, viewer: Reader) -> dict[str, int]:
 def report_similar_for(
     *, viewer: Reader, title: str, summary: str = "", exclude: BarrierReport | None = None, limit=5
 ) -> list[BarrierReport]:
-    """Published reports the viewer may read that look like a new report (duplicate hints)."""
-    reports = reports_visible_to(viewer).filter(status__in=PUBLISHED_STATUSES)
+    """Published reports the viewer may read that look like a new report (duplicate hints).
+
+    Candidates come from two index-served sources, the reports anyone in the viewer's role
+    may read and the viewer's own organisation's, rather than one filter ORing them."""
+    published = BarrierReport.objects.filter(status__in=PUBLISHED_STATUSES)
     if exclude is not None:
-        reports = reports.exclude(pk=exclude.pk)
-    return search.similar_to(_for_lists(reports), f"{title} {summary}", title=title, limit=limit)
+        published = published.exclude(pk=exclude.pk)
+    sources = [published.filter(_visible_beyond_own_q(viewer))]
+    if (organisation_id := organisation_of(viewer)) is not None:
+        sources.append(published.filter(organisation_id=organisation_id))
+    readable = _for_lists(published.filter(visible_reports_q(viewer)))
+    return search.similar_to(sources, readable, f"{title} {summary}", title=title, limit=limit)
 
 
 # --- One report --------------------------------------------------------------------------------

@@ -154,7 +154,7 @@ def test_linked_reports_show_on_the_thread_as_their_visibility_allows(
 def test_search_finds_threads_and_posts(client, no_premoderation, open_thread, member):
     reply(member, open_thread, "Our coffee parcels were held by customs")
     html = client.get(reverse("dialogues:search"), {"q": "coffee parcels"}).content.decode()
-    assert "Our coffee parcels were held by customs" in html
+    assert "Our <mark>coffee</mark> <mark>parcels</mark> were held by customs" in html
     html = client.get(reverse("dialogues:search"), {"q": "gateways"}).content.decode()
     assert open_thread.title in html
 

@@ -59,7 +59,7 @@ def test_full_text_search_uses_the_gin_index(needs_postgres):
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "report_search_gin" in plan, plan
+    assert "report_search_vector" in plan, plan
 
 
 def test_trigram_index_and_extension_exist(needs_postgres):
@@ -70,7 +70,7 @@ def test_trigram_index_and_extension_exist(needs_postgres):
             "SELECT indexname FROM pg_indexes WHERE tablename = 'submissions_barrierreport'"
         )
         names = {row[0] for row in cursor.fetchall()}
-    assert {"report_search_gin", "report_title_trgm_gin"} <= names
+    assert {"report_search_vector", "report_title_trgm_gin"} <= names
 
 
 def test_trigram_similarity_catches_near_spellings(needs_postgres):
@@ -80,10 +80,59 @@ def test_trigram_similarity_catches_near_spellings(needs_postgres):
 
 
 def test_search_migration_is_a_no_op_outside_postgresql():
-    """Migration 0002 adds PostgreSQL objects on PostgreSQL and nothing elsewhere."""
+    """Migrations 0002 and 0004 add PostgreSQL objects on PostgreSQL and nothing elsewhere."""
     tables = connection.introspection.get_constraints
     with connection.cursor() as cursor:
         names = set(tables(cursor, BarrierReport._meta.db_table))
     expected = connection.vendor == "postgresql"
-    assert ("report_search_gin" in names) is expected
+    assert ("report_search_vector" in names) is expected
     assert ("report_title_trgm_gin" in names) is expected
+
+
+# --- Accents and excerpts ----------------------------------------------------------------------
+
+ACCENTED_REPORTS = [
+    ("fr", "Retards de dédouanement des colis", "dedouanement", "dédouanement"),
+    ("es", "Envíos retenidos en la aduana", "envios", "Envíos"),
+    ("es", "Etiquetas en español obligatorias", "espanol", "español"),
+]
+
+
+@pytest.mark.parametrize("page_language", ["en", "fr", "es"])
+@pytest.mark.parametrize(("language", "title", "typed", "matched"), ACCENTED_REPORTS)
+def test_report_search_ignores_accents_and_marks_the_matching_words(
+    client, page_language, language, title, typed, matched
+):
+    """Typed without accents, in any of the three languages of the site, the word finds the
+    report and is marked in its excerpt."""
+    BarrierReportFactory(
+        title=title,
+        language=language,
+        summary=f"Our parcels wait weeks: {title.lower()}.",
+        description="The rest of the story.",
+    )
+    BarrierReportFactory(title="Payment gateways refuse foreign merchants")
+    prefix = "" if page_language == "en" else f"/{page_language}"
+    html = client.get(f"{prefix}/reports/", {"q": typed}).content.decode()
+    assert title in html
+    assert "Payment gateways" not in html
+    assert f"<mark>{matched.lower()}</mark>" in html.lower()
+
+
+def test_report_excerpts_escape_the_reports_text(client):
+    BarrierReportFactory(
+        title="Script in a summary",
+        summary='<script>alert("x")</script> dédouanement <b>bold</b>',
+    )
+    html = client.get("/reports/", {"q": "dedouanement"}).content.decode()
+    assert "Script in a summary" in html
+    assert "<script>alert" not in html
+    assert "<b>bold" not in html
+    assert "<mark>dédouanement</mark>" in html
+
+
+def test_report_list_without_search_shows_the_summary(client):
+    BarrierReportFactory(summary="Plain summary of dédouanement.")
+    html = client.get("/reports/").content.decode()
+    assert "Plain summary of dédouanement." in html
+    assert "<mark>" not in html
