@@ -34,7 +34,7 @@ from submissions.models import OpenDataFile
 logger = logging.getLogger(__name__)
 
 # Longer than the build task's time limit: a claim this old belongs to a dead worker.
-BUILD_STALE = dt.timedelta(minutes=35)
+BUILD_STALE = dt.timedelta(minutes=60)
 FOLDER = "open-data"
 # Bytes gathered before each write to the gzip stream.
 WRITE_BUFFER = 256 * 1024

@@ -83,9 +83,11 @@ def alerts_send_due() -> int:
     max_retries=3,
     acks_late=True,
     reject_on_worker_lost=True,
-    # Below opendata.BUILD_STALE, after which another build may take the claim over.
-    soft_time_limit=28 * 60,
-    time_limit=30 * 60,
+    # Every public report takes minutes on a busy machine: longer than other tasks, still
+    # below the Redis visibility timeout (twice CELERY_LONGEST_TASK_SECONDS) and below
+    # opendata.BUILD_STALE, after which another build may take the claim over.
+    soft_time_limit=50 * 60,
+    time_limit=55 * 60,
 )
 def opendata_build(*, fmt: str, claim: str) -> bool:
     """Build one complete open-data file under the claim its queuer took."""

@@ -16,8 +16,14 @@ import django
 
 def main(week: str) -> None:
     django.setup()
+    # What the process holds before compiling (Django, the apps, a connection): the
+    # compile's own cost is the peak minus this.
+    from django.db import connection
+
     from dialogues.digests import services
 
+    connection.ensure_connection()
+    baseline_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.perf_counter()
     results = services.digest_compile_week(week=week, force=True, personal=False, prerender=[])
     seconds = time.perf_counter() - started
@@ -29,6 +35,7 @@ def main(week: str) -> None:
                 "editions": len(results),
                 "seconds": round(seconds, 2),
                 "peak_rss_mb": round(peak_kb / 1024, 1),
+                "before_compile_rss_mb": round(baseline_kb / 1024, 1),
             }
         )
     )

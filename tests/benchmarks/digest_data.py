@@ -12,9 +12,12 @@ and official responses. Usable from a benchmark (inside the test database) or by
 import sys
 import time
 
+from django.apps import apps as django_apps
 from django.db import connection
 
 from dialogues.digests.weeks import iso_week_bounds
+from dialogues.models import Theme
+from dialogues.themes import create_themes
 
 ORGANISATIONS = 2000
 # Reports are numbered in a year of their own, so they never meet the portal's own numbering.
@@ -71,7 +74,7 @@ def generate(
             )
             INSERT INTO portal_organisation
               (name, slug, sector, website, created_at, country_id, org_type_id)
-            SELECT 'Bench firm ' || g, 'bench-firm-{prefix.lower()}-' || g,
+            SELECT 'Bench firm {prefix.lower()} ' || g, 'bench-firm-{prefix.lower()}-' || g,
                    ({_array(SECTORS)})[1 + g %% {len(SECTORS)}], '', %s,
                    countries[1 + g %% array_length(countries, 1)],
                    types[1 + g %% array_length(types, 1)]
@@ -216,6 +219,8 @@ def generate_dialogues(*, week: str, posts: int, prefix: str = "bx") -> None:
     end of `week`; one post in 200 an official response."""
     end = iso_week_bounds(week)[1]
     threads = max(posts // 50, 1)
+    if not Theme.objects.exists():  # a flushed test database: the themes migrations seed
+        create_themes(django_apps)
     first = end.timestamp() - 2 * 365 * 86400
     started = time.perf_counter()
     with connection.cursor() as cursor:
@@ -228,12 +233,13 @@ def generate_dialogues(*, week: str, posts: int, prefix: str = "bx") -> None:
             INSERT INTO dialogues_thread (title, status, is_locked, is_pinned, is_premoderated,
               slow_mode_seconds, post_count, last_number, last_post_at, created_at, author_id,
               theme_id)
-            SELECT 'Bench thread ' || g || ' about payments for small sellers', 'open', false,
+            SELECT 'Bench thread ' || %s || ' ' || g || ' about payments for small sellers',
+                   'open', false,
                    false, false, 0, 0, 0, to_timestamp(%s), to_timestamp(%s),
                    users[1 + g %% array_length(users, 1)], ids[1 + g %% array_length(ids, 1)]
             FROM generate_series(1, %s) g, members, themes
             """,
-            [f"bench-%@{prefix.lower()}.example.org", first, first, threads],
+            [f"bench-%@{prefix.lower()}.example.org", prefix.lower(), first, first, threads],
         )
         cursor.execute(
             """
@@ -243,7 +249,7 @@ def generate_dialogues(*, week: str, posts: int, prefix: str = "bx") -> None:
               FROM portal_user u WHERE u.email LIKE %s
             ), threads AS (
               SELECT array_agg(id ORDER BY id) AS ids FROM dialogues_thread
-              WHERE title LIKE 'Bench thread %%'
+              WHERE title LIKE %s
             ), rows AS (
               SELECT g, to_timestamp(%s + (g - 1) * (2 * 365 * 86400.0 / %s)) AS at
               FROM generate_series(1, %s) g
@@ -259,7 +265,13 @@ def generate_dialogues(*, week: str, posts: int, prefix: str = "bx") -> None:
                    ids[1 + g %% array_length(ids, 1)]
             FROM rows, members, threads
             """,
-            [f"bench-%@{prefix.lower()}.example.org", first, max(posts, 1), posts],
+            [
+                f"bench-%@{prefix.lower()}.example.org",
+                f"Bench thread {prefix.lower()} %",
+                first,
+                max(posts, 1),
+                posts,
+            ],
         )
         _say(f"{threads} threads, {posts} posts", started)
         cursor.execute(
@@ -269,8 +281,9 @@ def generate_dialogues(*, week: str, posts: int, prefix: str = "bx") -> None:
             FROM (SELECT thread_id, count(*) AS total, max(number) AS last,
                          max(published_at) AS latest, min(published_at) AS earliest
                   FROM dialogues_post GROUP BY thread_id) p
-            WHERE p.thread_id = t.id AND t.title LIKE 'Bench thread %%'
-            """
+            WHERE p.thread_id = t.id AND t.title LIKE %s
+            """,
+            [f"Bench thread {prefix.lower()} %"],
         )
         _say("thread counters", started)
 
