@@ -305,7 +305,9 @@ def start_celery_worker(needs_postgres, transactional_db, tmp_path):
         def idle() -> bool:
             import redis
 
-            text = log()
+            # Since this worker process said it was ready: a worker the test killed leaves a
+            # task received and never finished earlier in the same log.
+            text = log().rsplit(" ready.", 1)[-1]
             received = len(re.findall(r"Task [\w.]+\[[\w-]+\] received", text))
             finished = len(
                 re.findall(r"Task [\w.]+\[[\w-]+\] (?:succeeded|raised|retry|failed)", text)
