@@ -8,6 +8,7 @@ from portal.models import (
     AuditEvent,
     Country,
     HsChapter,
+    Notice,
     NtmChapter,
     Organisation,
     OrganisationType,
@@ -103,6 +104,23 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Notice)
+class NoticeAdmin(admin.ModelAdmin):
+    """Read-only: what a person's notifications page shows (services write these rows)."""
+
+    list_display = ["created_at", "recipient", "kind", "title", "read_at"]
+    list_filter = ["kind", "created_at"]
+    search_fields = ["title", "recipient__email"]
+    list_select_related = ["recipient"]
+    readonly_fields = [field.name for field in Notice._meta.fields]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
         return False
 
 

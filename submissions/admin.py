@@ -20,7 +20,10 @@ from submissions.models import (
     BarrierReport,
     CoSignature,
     OfficialResponse,
+    OpenDataFile,
     ReferenceCounter,
+    ReportAlert,
+    ReportFollow,
     StatusChange,
 )
 from submissions.selectors import report_display_organisation, reports_visible_to
@@ -194,3 +197,33 @@ class ReferenceCounterAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows the portal's services and workers write; the admin only shows them."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(ReportFollow)
+class ReportFollowAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "user", "report"]
+    search_fields = ["user__email", "report__reference"]
+    list_select_related = ["user", "report"]
+
+
+@admin.register(ReportAlert)
+class ReportAlertAdmin(ReadOnlyAdmin):
+    list_display = ["name", "user", "frequency", "last_sent_at", "next_run_at"]
+    list_filter = ["frequency"]
+    search_fields = ["name", "user__email"]
+    list_select_related = ["user"]
+
+
+@admin.register(OpenDataFile)
+class OpenDataFileAdmin(ReadOnlyAdmin):
+    list_display = ["fmt", "rows", "size", "built_at", "building_since"]

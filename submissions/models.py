@@ -169,10 +169,9 @@ class BarrierReport(models.Model):
             models.Index(fields=["status", "submitted_at"]),
             models.Index(fields=["sector", "status"]),
             models.Index(fields=["organisation", "status"]),
-            # Alerts and feeds: what was published since a watermark (a narrow range).
-            models.Index(fields=["published_at"], name="report_published_since"),
             # The public list and home page, as written: published reports in each `?sort=`
-            # order, and filtered by market, NTM chapter or sector, newest first. Partial, so
+            # order, and filtered by market, NTM chapter or sector, newest first (alerts and
+            # feeds read a range of report_newest: published since a watermark). Partial, so
             # drafts and the triage queue never sit in them.
             models.Index(
                 fields=["-published_at", "-id"], condition=_PUBLISHED, name="report_newest"

@@ -496,7 +496,7 @@ def alert_get_for(*, viewer: Reader, alert_id: int) -> ReportAlert:
 def alert_new_reports(*, alert: ReportAlert, until: datetime) -> QuerySet[BarrierReport]:
     """Reports the alert's owner may read, matching its search, published after its watermark
     and up to `until`, newest first. The range on published_at is what keeps this cheap with
-    500,000 reports (index report_published_since)."""
+    500,000 reports (a range of index report_newest)."""
     return report_list_for(viewer=alert.user, filters=alert.filters()).filter(
         published_at__gt=alert.last_published_at, published_at__lte=until
     )

@@ -35,10 +35,6 @@ class Migration(migrations.Migration):
                 'ordering': ['name', 'id'],
             },
         ),
-        migrations.AddIndex(
-            model_name='barrierreport',
-            index=models.Index(fields=['published_at'], name='report_published_since'),
-        ),
         migrations.AddField(
             model_name='reportalert',
             name='market',

@@ -26,7 +26,7 @@ def mail_view(browser):
 def test_every_html_email_passes_axe(db, client, settings, tmp_path, mail_view, language):
     settings.MEDIA_ROOT = tmp_path / "media"
     emails = {**send_every_email(language), **send_account_emails(client, settings, language)}
-    assert len(emails) == 18  # 13 of the portal, 5 of allauth
+    assert len(emails) == 19  # 14 of the portal, 5 of allauth
     for template, email in emails.items():
         mail_view.set_content(email.body_html)
         assert_accessible(mail_view, context=f"{template} email ({language})")

@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from portal import outbox, services
-from portal.models import AuditEvent, Organisation, User
+from portal.models import AuditEvent, Notice, Organisation, User
 from tests.factories import MemberFactory, ModeratorFactory, OfficialFactory, UserFactory
 
 OUR_APPS = ("portal", "submissions", "dialogues")
@@ -41,6 +41,9 @@ def some_rows(db):
     )
     services.audit_record(actor=member, action="test.event", target=member.organisation)
     outbox.email_queue(to=member.email, subject="Welcome to the portal", body_text="Hello.")
+    Notice.objects.create(
+        recipient=member, kind=Notice.Kind.POST, key="test", title="A thread", path="/"
+    )
     return {"member": member, "official": official}
 
 

@@ -158,4 +158,4 @@ def test_export_reads_a_fixed_number_of_queries_however_many_reports(client, wor
     many = queries_for_one_export()
 
     # Session and user, one query per section, one per prefetched relation that has rows.
-    assert few == many == 26
+    assert few == many == 27
