@@ -67,10 +67,21 @@ def digest_page_context(summary: dict[str, Any], *, language: str) -> dict[str, 
     year, week_number = parse_iso_week(summary["week"])
     edition = summary["edition"]
     by_topic = _counts(summary["by_topic"], language)
+    # An empty week's topic chart would only repeat "no reports this week": the trend says it.
     charts = [
-        svg.topic_chart([(row["name"], row["count"]) for row in by_topic]),
+        *(
+            [
+                svg.topic_chart(
+                    [(row["name"], row["count"]) for row in by_topic],
+                    reports=summary["new_reports_total"],  # each report once, not per topic
+                )
+            ]
+            if by_topic
+            else []
+        ),
         svg.trend_chart([(point["week"], point["count"]) for point in summary["trend"]]),
     ]
+    headers = [_("Topic")] * (len(charts) - 1) + [_("Week")]
     return {
         "language": language,
         "site_name": settings.SITE_NAME,
@@ -101,13 +112,15 @@ def digest_page_context(summary: dict[str, Any], *, language: str) -> dict[str, 
             {
                 "id": chart.html_id,
                 "title": chart.title,
+                "figure_title": _("Figure %(number)d. %(title)s")
+                % {"number": number, "title": chart.title},
                 "description": chart.description,
                 # Safe: charts.py escapes every piece of text it puts in the markup.
                 "svg": mark_safe(chart.svg),  # noqa: S308
                 "rows": chart.rows,
                 "label_header": header,
             }
-            for chart, header in zip(charts, [_("Topic"), _("Week")], strict=True)
+            for number, (chart, header) in enumerate(zip(charts, headers, strict=True), start=1)
         ],
         "new_reports_total": summary["new_reports_total"],
         "top_markets": _counts(summary["by_market"], language),
