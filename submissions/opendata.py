@@ -137,7 +137,8 @@ def bulk_file_build(*, fmt: str, claim: dt.datetime) -> OpenDataFile | None:
     mine = OpenDataFile.objects.filter(fmt=fmt, building_since=claim)
     if not mine.exists():
         return None
-    stamp = timezone.now().strftime("%Y%m%dT%H%M%S")
+    # Microseconds: a rebuild within the same second must not overwrite (S3 storages do).
+    stamp = timezone.now().strftime("%Y%m%dT%H%M%S%f")
     stem, extension = BULK_FORMATS[fmt].filename.split(".", 1)
     name = f"{FOLDER}/{stem}-{stamp}.{extension}"
     storage = default_storage
