@@ -53,9 +53,13 @@ def site_on_private_redis(needs_redis, private_redis, start_celery_worker, setti
 
 
 def _mails(worker) -> list:
+    """Every message written: one file holds all that a connection sent within a second."""
+    separator = "\n" + "-" * 79 + "\n"
     return [
-        message_from_string(path.read_text().split("\n" + "-" * 79, 1)[0])
+        message_from_string(text)
         for path in sorted(worker.mail_dir.iterdir())
+        for text in path.read_text().split(separator)
+        if text.strip()
     ]
 
 
