@@ -196,6 +196,12 @@ class BarrierReport(models.Model):
                 condition=_PUBLISHED,
                 name="report_sector_newest",
             ),
+            # An organisation's newest (its page, its feed, duplicate hints among its own).
+            models.Index(
+                fields=["organisation", "-published_at", "-id"],
+                condition=_PUBLISHED,
+                name="report_organisation_newest",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -73,6 +73,19 @@ def visible_reports_q(viewer: Reader) -> Q:
     return visible
 
 
+def reading_key(viewer: Reader) -> str:
+    """Readers with the same key may read the same reports (for caches of what they read):
+    the role rule of `_visible_beyond_own_q` and the organisation of `visible_reports_q`."""
+    if acts_as_moderator(viewer):
+        role = "moderator"
+    elif is_official(viewer):
+        role = "official"
+    else:
+        role = "public"
+    organisation_id = organisation_of(viewer)
+    return role if organisation_id is None else f"{role}:{organisation_id}"
+
+
 def reports_visible_to(viewer: Reader) -> QuerySet[BarrierReport]:
     return BarrierReport.objects.filter(visible_reports_q(viewer))
 
@@ -268,13 +281,16 @@ def report_similar_for(
     """Published reports the viewer may read that look like a new report (duplicate hints).
 
     Candidates come from two index-served sources, the reports anyone in the viewer's role
-    may read and the viewer's own organisation's, rather than one filter ORing them."""
+    may read and the viewer's own organisation's newest, rather than one filter ORing them."""
     published = BarrierReport.objects.filter(status__in=PUBLISHED_STATUSES)
     if exclude is not None:
         published = published.exclude(pk=exclude.pk)
     sources = [published.filter(_visible_beyond_own_q(viewer))]
     if (organisation_id := organisation_of(viewer)) is not None:
-        sources.append(published.filter(organisation_id=organisation_id))
+        # Its newest reports (report_organisation_newest), then their text: one
+        # organisation's thousands never make PostgreSQL read the whole text index.
+        own = published.filter(organisation_id=organisation_id).order_by("-published_at", "-id")
+        sources.append(published.filter(pk__in=own.values("pk")[: search.HINT_OWN_REPORTS]))
     readable = _for_lists(published.filter(visible_reports_q(viewer)))
     return search.similar_to(sources, readable, f"{title} {summary}", title=title, limit=limit)
 
