@@ -1,6 +1,8 @@
 """The home page and the report page, where dialogues meet barrier reports."""
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -34,8 +36,6 @@ def test_home_keeps_officials_only_reports_for_officials(client):
 
 
 def test_week_figures_count_only_what_the_viewer_may_read(client):
-    from django.contrib.auth.models import AnonymousUser
-
     from dialogues.selectors import week_figures_for
 
     make_report(reference="TB-2026-00103")
@@ -50,6 +50,7 @@ def test_home_query_count_does_not_grow_with_content(client, open_thread, modera
     make_report(reference="TB-2026-00105")
     with CaptureQueriesContext(connection) as few:
         client.get("/")
+    cache.clear()  # the week's figures are counted again
     for number in range(6, 30):
         make_report(reference=f"TB-2026-{number:05d}")
     for number in range(3):
@@ -59,6 +60,23 @@ def test_home_query_count_does_not_grow_with_content(client, open_thread, modera
     with CaptureQueriesContext(connection) as many:
         client.get("/")
     assert len(many) == len(few)
+
+
+def test_week_figures_are_counted_once_per_reader_class_for_a_few_minutes(db):
+    from dialogues.selectors import week_figures_for
+
+    make_report(reference="TB-2026-00106")
+    with CaptureQueriesContext(connection) as first:
+        week_figures_for(viewer=AnonymousUser())
+    make_report(reference="TB-2026-00107", visibility="officials_only")
+    with CaptureQueriesContext(connection) as again:
+        visitor = {f["label"]: f["current"] for f in week_figures_for(viewer=AnonymousUser())}
+    assert len(first) == 5
+    assert len(again) == 0
+    assert visitor["Barriers reported"] == 1
+    # An official reads other reports: counted for officials, not served the visitors' counts.
+    official = {f["label"]: f["current"] for f in week_figures_for(viewer=OfficialFactory())}
+    assert official["Barriers reported"] == 2
 
 
 def test_report_page_links_the_dialogues_that_gather_it(client, moderator, theme):
