@@ -124,6 +124,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "max_size": int(os.environ.get("DATABASE_POOL_MAX", "10")),
         "timeout": 10,
     }
+    # JIT compiling pays off for long analytical queries only: on the portal's short indexed
+    # queries it added 150 ms of compiling to a 600 ms count at 1,000,000 posts.
+    DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
     if TESTING:
         # Test databases are created and dropped per run; a pool would hold them open.
         DATABASES["default"]["OPTIONS"].pop("pool")

@@ -33,7 +33,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from portal.models import Organisation, Sector
 from portal.pagecache import cached_for_visitors
-from portal.pagination import CappedPaginator, query_without_page
+from portal.pagination import COUNT_CAP, FILTERED_COUNT_CAP, CappedPaginator, query_without_page
 from portal.permissions import (
     login_required,
     member_required,
@@ -83,7 +83,9 @@ def report_list(request: HttpRequest) -> HttpResponse:
     form = ReportFilterForm(request.GET or None)
     filters = form.filters()
     reports = selectors.report_list_for(viewer=request.user, filters=filters)
-    page = CappedPaginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
+    filtered = any(value for key, value in filters.items() if key != "sort")
+    cap = FILTERED_COUNT_CAP if filtered else COUNT_CAP
+    page = CappedPaginator(reports, PAGE_SIZE, cap=cap).get_page(request.GET.get("page"))
     selectors.report_search_excerpts(list(page.object_list), filters.get("q") or "")
     context = {
         "form": form,

@@ -3,7 +3,7 @@
     DEBUG=1 DATABASE_URL=postgres://.../portal_queries_large \\
         .venv/bin/python tests/benchmarks/query_timings.py
 
-Fill the database first with tests/benchmarks/large_data.sql. Each page is requested in process
+Fill the database first with `manage.py bench_data --scale large`. Each page is requested in process
 through Django's test client (middleware, queries and templates, no network) five times after
 one warm-up (BENCH_RUNS to change); the script prints the median and the worst, and the number
 of queries. To cap slow pages: PGOPTIONS="-c statement_timeout=20s".
@@ -53,10 +53,11 @@ def timed(label: str, call) -> None:
 def main() -> None:
     settings.ALLOWED_HOSTS = ["*"]
     settings.DEBUG = True  # keeps connection.queries for the count
+    from dialogues.bench_data import BENCH_MEMBER_EMAIL
     from dialogues.models import Thread
     from submissions.selectors import report_similar_for
 
-    member = get_user_model().objects.filter(email="bench1@bench.example").first()
+    member = get_user_model().objects.get(email=BENCH_MEMBER_EMAIL)
     long_thread = Thread.objects.order_by("-last_number").first()
     last_page = -(-long_thread.last_number // 20)
     visitor, signed_in = Client(), Client()

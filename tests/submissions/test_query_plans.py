@@ -130,7 +130,7 @@ def test_topic_filter_reads_the_topic_index(client, many_reports):
 
 
 def test_pager_counts_no_further_than_its_cap(client, many_reports, monkeypatch):
-    monkeypatch.setattr("portal.pagination.COUNT_CAP", 1000)
+    monkeypatch.setattr("submissions.views.COUNT_CAP", 1000)
     with CaptureQueriesContext(connection) as captured:
         html = client.get(reverse("submissions:list")).content.decode()
     counts = [query["sql"] for query in captured.captured_queries if "COUNT(*)" in query["sql"]]
@@ -140,6 +140,29 @@ def test_pager_counts_no_further_than_its_cap(client, many_reports, monkeypatch)
     # The last page offered is the cap's; a later one shows it.
     html = client.get(reverse("submissions:list") + "?page=999").content.decode()
     assert "Page 50 of 50" in html
+
+
+def test_a_search_counts_to_the_filtered_cap_and_still_lists_the_newest_matches(
+    client, many_reports, monkeypatch
+):
+    monkeypatch.setattr("submissions.views.FILTERED_COUNT_CAP", 20)
+    with CaptureQueriesContext(connection) as captured:
+        html = client.get(reverse("submissions:list") + "?q=payment").content.decode()
+    counts = [query["sql"] for query in captured.captured_queries if "COUNT(*)" in query["sql"]]
+    assert all("LIMIT 21" in sql for sql in counts if f'"{TABLE}"' in sql), counts
+    assert "More than 20 reports" in html
+    # Read through the newest-first index once the count is capped: the same page.
+    newest = (
+        many_reports.filter(
+            status__in=PUBLISHED_STATUSES,
+            visibility__in=["public", "anonymised"],
+            title__icontains="payment",
+        )
+        .order_by("-published_at", "-id")
+        .values_list("reference", flat=True)[:3]
+    )
+    positions = [html.index(reference) for reference in newest]
+    assert positions == sorted(positions)
 
 
 def test_pager_counts_every_report_below_its_cap(client, many_reports):
