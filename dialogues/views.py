@@ -203,6 +203,9 @@ def _thread_page(
         quoted = selectors.quotable_post_for(
             viewer=viewer, thread=thread, post_id=form.data.get("quote")
         )
+    official_responses, more_official_responses = selectors.official_responses_for(
+        viewer=viewer, thread=thread
+    )
     context = {
         "thread": thread,
         "page": posts.page,
@@ -214,7 +217,8 @@ def _thread_page(
         "following": selectors.is_following(viewer=viewer, thread=thread),
         "suspension": selectors.suspension_active_for(viewer),
         "reports": selectors.reports_for_thread(viewer=viewer, thread=thread),
-        "official_responses": selectors.official_responses_for(viewer=viewer, thread=thread),
+        "official_responses": official_responses,
+        "more_official_responses": more_official_responses,
         "is_moderator": acts_as_moderator(viewer),
         "last_page": _last_page(thread),
     }

@@ -108,6 +108,25 @@ def test_an_officials_post_carries_the_badge_and_the_official_response_mark(
     assert "Official responses" in html
 
 
+def test_a_thread_lists_its_latest_official_responses_and_says_there_are_more(
+    client, open_thread, official
+):
+    from dialogues.selectors import OFFICIAL_RESPONSES_LISTED
+
+    officials = [official] + [OfficialFactory() for _ in range(OFFICIAL_RESPONSES_LISTED + 1)]
+    posts = [reply(author, open_thread, f"Answer {n}") for n, author in enumerate(officials)]
+    for post in posts:
+        services.post_mark_official_response(actor=post.author, post=post, is_response=True)
+    html = client.get(open_thread.get_absolute_url()).content.decode()
+    listed = html[html.index('id="official-heading"') :]
+    listed = listed[: listed.index("</section>")]
+    assert f"The latest {OFFICIAL_RESPONSES_LISTED}." in listed
+    numbers = [f"post {post.number}<" for post in posts]
+    assert not any(number in listed for number in numbers[:2]), "the two oldest are not listed"
+    positions = [listed.index(number) for number in numbers[2:]]
+    assert positions == sorted(positions), "oldest of the latest first"
+
+
 def test_a_members_post_shows_who_they_speak_for(client, no_premoderation, open_thread, member):
     reply(member, open_thread)
     html = client.get(open_thread.get_absolute_url()).content.decode()
