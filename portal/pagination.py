@@ -56,7 +56,10 @@ class CappedPaginator(Paginator):
         if self.count_is_capped and isinstance(rows, QuerySet):
             connection = connections[rows.db]
             if connection.vendor == "postgresql":
-                with transaction.atomic(using=rows.db, savepoint=False), connection.cursor() as cursor:
+                with (
+                    transaction.atomic(using=rows.db, savepoint=False),
+                    connection.cursor() as cursor,
+                ):
                     cursor.execute("SET LOCAL enable_bitmapscan = off")
                     page.object_list = list(rows)
                     cursor.execute("SET LOCAL enable_bitmapscan = on")
