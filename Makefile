@@ -35,9 +35,10 @@ run: install ## Serve the portal with demo data, a Celery worker and beat (PORT=
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py seed_demo --if-empty
 	DEBUG=$${DEBUG:-1} PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile.dev -e /dev/null -p $(PORT)
 
+# The unit and browser tests run side by side, each on its own databases (tests/run_parallel.py).
 test: install lint ## Lint, check migrations, run unit and browser tests
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/python -m pytest
+	$(BIN)/python -m tests.run_parallel
 
 test-unit: install ## Unit tests only (no browser)
 	$(BIN)/python -m pytest -m "not e2e"
