@@ -13,6 +13,8 @@ COUNT_CAP = 10_000
 # Searched and filtered lists count up to this many: their rows are found through the
 # search or filter first, so each counted row costs a table read.
 FILTERED_COUNT_CAP = 1_000
+# Pages starting after this many rows read their ids first (see CappedPaginator.page).
+DEFERRED_JOIN_OFFSET = 200
 
 
 def query_without_page(request: HttpRequest) -> str:
@@ -44,25 +46,38 @@ class CappedPaginator(Paginator):
         return self.count > self.cap
 
     def page(self, number) -> Page:
-        """The page; when more rows match than the cap, read through the sort order's index.
+        """The page, read so that its cost does not grow with the table.
 
-        PostgreSQL guesses how many rows a text search matches from word frequencies, and
-        for a common phrase ("payment gateway": 10,000 of 500,000 reports) guesses a few
-        hundred: it then fetches every match and sorts them (380 ms) where reading the
-        newest-first index until a page is full takes 4 ms. The capped count has just told
-        us the matches are many, so the page is read with bitmap scans off."""
+        - When more rows match than the cap, through the sort order's index: PostgreSQL
+          guesses how many rows a text search matches from word frequencies, and for a
+          common phrase ("payment gateway": 10,000 of 500,000 reports) guesses a few hundred;
+          it then fetches every match and sorts them (380 ms) where reading the newest-first
+          index until a page is full takes 4 ms. The capped count has just told us the
+          matches are many, so the page is read with bitmap scans off.
+        - Past DEFERRED_JOIN_OFFSET rows, the page's ids first and then their rows: the
+          rows skipped are then read from the index alone, not joined to their market and
+          organisation (page 500: 139 ms to 10 ms)."""
         page = super().page(number)
-        rows = page.object_list
-        if self.count_is_capped and isinstance(rows, QuerySet):
-            connection = connections[rows.db]
-            if connection.vendor == "postgresql":
-                with (
-                    transaction.atomic(using=rows.db, savepoint=False),
-                    connection.cursor() as cursor,
-                ):
-                    cursor.execute("SET LOCAL enable_bitmapscan = off")
-                    page.object_list = list(rows)
-                    cursor.execute("SET LOCAL enable_bitmapscan = on")
+        rows, every_row = page.object_list, self.object_list
+        if not (isinstance(rows, QuerySet) and isinstance(every_row, QuerySet)):
+            return page
+        connection = connections[rows.db]
+        if connection.vendor != "postgresql":
+            return page
+        deep = page.start_index() > DEFERRED_JOIN_OFFSET
+        if not (self.count_is_capped or deep):
+            return page
+        with transaction.atomic(using=rows.db, savepoint=False), connection.cursor() as cursor:
+            if self.count_is_capped:
+                cursor.execute("SET LOCAL enable_bitmapscan = off")
+            if deep:
+                ids = list(rows.values_list("pk", flat=True))
+                found = {row.pk: row for row in every_row.filter(pk__in=ids)}
+                page.object_list = [found[pk] for pk in ids if pk in found]
+            else:
+                page.object_list = list(rows)
+            if self.count_is_capped:
+                cursor.execute("SET LOCAL enable_bitmapscan = on")
         return page
 
     @cached_property
