@@ -113,13 +113,23 @@ _REPORT_VALUES = (
 )
 
 
+class _Batch(NamedTuple):
+    rows: list[dict[str, Any]]
+    # The rows' ids: a list, or the batch's own query for the database to run again (as a
+    # subquery, cheaper than sending thousands of ids back).
+    report_ids: list[int] | QuerySet[BarrierReport, int]
+
+
 class _RecordBuilder:
     """Open-data records of batches of report rows (`_REPORT_VALUES`) as a visitor sees them:
     one query each per batch for topics, HS chapters and official responses, whatever the
     batch's size."""
 
     def __init__(self) -> None:
+        # Imported here: submissions.urls imports the views, which import this module.
         from django.contrib.auth.models import AnonymousUser
+
+        from submissions.urls import ReferenceConverter
 
         visitor = AnonymousUser()
         # A visitor belongs to no organisation, so whether a report names its organisation to
@@ -128,9 +138,8 @@ class _RecordBuilder:
             visibility: organisation_is_named(visitor, BarrierReport(visibility=visibility))
             for visibility in BarrierReport.Visibility.values
         }
+        # Anonymised organisations' descriptions, worked out once per kind, country and sector.
         self.descriptions: dict[tuple[str, str, str, str], str] = {}
-        from submissions.urls import ReferenceConverter  # the URLs import the views, and so this
-
         # Every report's URL but for its reference; reversed once, not once per report.
         self.reference = re.compile(ReferenceConverter.regex)
         marker = "TB-0000-00000"
@@ -138,7 +147,7 @@ class _RecordBuilder:
             settings.SITE_URL + reverse("submissions:detail", kwargs={"reference": marker})
         ).split(marker)
 
-    def records(self, batch: "_Batch") -> Iterator[dict[str, Any]]:
+    def records(self, batch: _Batch) -> Iterator[dict[str, Any]]:
         ids = batch.report_ids
         topics = self._codes(
             BarrierReport.topics.through.objects.filter(barrierreport_id__in=ids)
@@ -235,20 +244,13 @@ class _RecordBuilder:
         return description
 
 
-class _Batch(NamedTuple):
-    rows: list[dict[str, Any]]
-    # The rows' ids: a list, or the batch's own query for the database to run again (as a
-    # subquery, cheaper than sending thousands of ids back).
-    report_ids: list[int] | QuerySet[BarrierReport, int]
-
-
 def _every_report_in_batches() -> Iterator[_Batch]:
     """Every report a visitor may read as rows, oldest first, BATCH_SIZE at a time: each batch
     starts after the last one's (published_at, id), so each is one short range of an index and
     neither the database nor this process holds more than a batch."""
     reports = report_export_queryset()
     dated = reports.filter(published_at__isnull=False)
-    after: Any = None
+    after: tuple[datetime, int] | None = None
     while True:
         page = dated
         if after is not None:
