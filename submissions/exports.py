@@ -19,7 +19,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime
-from typing import Any, NamedTuple
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, F, QuerySet
@@ -113,13 +113,6 @@ _REPORT_VALUES = (
 )
 
 
-class _Batch(NamedTuple):
-    rows: list[dict[str, Any]]
-    # The rows' ids: a list, or the batch's own query for the database to run again (as a
-    # subquery, cheaper than sending thousands of ids back).
-    report_ids: list[int] | QuerySet[BarrierReport, int]
-
-
 class _RecordBuilder:
     """Open-data records of batches of report rows (`_REPORT_VALUES`) as a visitor sees them:
     one query each per batch for topics, HS chapters and official responses, whatever the
@@ -147,8 +140,10 @@ class _RecordBuilder:
             settings.SITE_URL + reverse("submissions:detail", kwargs={"reference": marker})
         ).split(marker)
 
-    def records(self, batch: _Batch) -> Iterator[dict[str, Any]]:
-        ids = batch.report_ids
+    def records(self, rows: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        # The ids themselves, not the batch's query as a subquery: PostgreSQL then reads the
+        # through tables by their report index rather than scanning them whole every batch.
+        ids = [row["id"] for row in rows]
         topics = self._codes(
             BarrierReport.topics.through.objects.filter(barrierreport_id__in=ids)
             .order_by("topic__position", "topic_id")
@@ -166,7 +161,7 @@ class _RecordBuilder:
             .annotate(total=Count("id"))
             .values_list("report_id", "total")
         )
-        for row in batch.rows:
+        for row in rows:
             yield self.record(
                 row,
                 topics=topics.get(row["id"], []),
@@ -244,42 +239,36 @@ class _RecordBuilder:
         return description
 
 
-def _every_report_in_batches() -> Iterator[_Batch]:
+def _every_report_in_batches() -> Iterator[list[dict[str, Any]]]:
     """Every report a visitor may read as rows, oldest first, BATCH_SIZE at a time: each batch
     starts after the last one's (published_at, id), so each is one short range of an index and
     neither the database nor this process holds more than a batch."""
-    reports = report_export_queryset()
+    reports = report_export_queryset().values(*_REPORT_VALUES)
     dated = reports.filter(published_at__isnull=False)
-    after: tuple[datetime, int] | None = None
-    while True:
-        page = dated
-        if after is not None:
-            page = dated.filter(TupleGreaterThan(Tuple(F("published_at"), F("id")), after))
-        rows = list(page.values(*_REPORT_VALUES)[:BATCH_SIZE])
-        if rows:
-            yield _Batch(rows, page.values_list("id", flat=True)[:BATCH_SIZE])
-        if len(rows) < BATCH_SIZE:
+    batch = list(dated[:BATCH_SIZE])
+    while batch:
+        yield batch
+        if len(batch) < BATCH_SIZE:
             break
-        after = (rows[-1]["published_at"], rows[-1]["id"])
+        after = (batch[-1]["published_at"], batch[-1]["id"])
+        batch = list(
+            dated.filter(TupleGreaterThan(Tuple(F("published_at"), F("id")), after))[:BATCH_SIZE]
+        )
     # PostgreSQL sorts reports without a publication date last (none should exist).
     undated = reports.filter(published_at__isnull=True)
-    last_id = 0
-    while True:
-        page = undated.filter(id__gt=last_id)
-        rows = list(page.values(*_REPORT_VALUES)[:BATCH_SIZE])
-        if rows:
-            yield _Batch(rows, page.values_list("id", flat=True)[:BATCH_SIZE])
-        if len(rows) < BATCH_SIZE:
+    batch = list(undated[:BATCH_SIZE])
+    while batch:
+        yield batch
+        if len(batch) < BATCH_SIZE:
             break
-        last_id = rows[-1]["id"]
+        batch = list(undated.filter(id__gt=batch[-1]["id"])[:BATCH_SIZE])
 
 
-def _batches_of(reports: QuerySet[BarrierReport]) -> Iterator[_Batch]:
+def _batches_of(reports: QuerySet[BarrierReport]) -> Iterator[list[dict[str, Any]]]:
     """The rows of `reports` (filtered, ordered, maybe sliced), BATCH_SIZE at a time."""
-    for rows in itertools.batched(
-        reports.values(*_REPORT_VALUES).iterator(chunk_size=BATCH_SIZE), BATCH_SIZE
-    ):
-        yield _Batch(list(rows), [row["id"] for row in rows])
+    rows = reports.values(*_REPORT_VALUES).iterator(chunk_size=BATCH_SIZE)
+    for batch in itertools.batched(rows, BATCH_SIZE):
+        yield list(batch)
 
 
 def records(reports: QuerySet[BarrierReport] | None = None) -> Iterator[dict[str, Any]]:
