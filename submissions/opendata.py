@@ -4,9 +4,10 @@ built by a worker and served from media storage.
 A full export of hundreds of thousands of reports takes minutes: longer than any web request
 may run. So the complete files are built by a Celery task (`tasks.opendata_build`), every
 night on Celery beat and on the first request when none exists yet, streamed from the
-database in chunks (exports.py's records, the same schema as the filtered exports) into a
-local scratch file through gzip, and stored through Django's storage API (local or S3).
-Memory stays flat whatever the number of reports.
+database in batches of plain rows, each batch starting where the last ended (exports.py's
+records, the same schema as the filtered exports), into a local scratch file through gzip,
+and stored through Django's storage API (local or S3). Memory stays flat, and each batch
+costs the same few queries, whatever the number of reports.
 
 A build is claimed first with one conditional UPDATE of the format's `OpenDataFile` row
 (`building_since`), so however many requests and beats ask while it runs, one build runs. A

@@ -18,7 +18,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from portal.models import HsChapter, Organisation, Sector, Topic
+from portal.models import Organisation, Sector
 from portal.permissions import acts_as_moderator, is_official, organisation_of
 from portal.types import Reader, person_of
 from submissions import search
@@ -116,20 +116,31 @@ _CATEGORY_LABELS = {
 def anonymised_organisation_label(organisation: Organisation, sector: str = "") -> str:
     """ "a small enterprise in Kenya, agri-food sector", in the active language."""
     org_type = organisation.org_type
-    kind = _SIZE_LABELS.get(org_type.size_class) or _CATEGORY_LABELS.get(
-        org_type.category, lambda: _("an organisation")
+    return organisation_description(
+        size_class=org_type.size_class,
+        category=org_type.category,
+        country_name=organisation.country.name,
+        sector=sector or organisation.sector,
     )
-    sector_value = sector or organisation.sector
-    if sector_value in Sector.values:
-        sector_label = str(Sector(sector_value).label)
+
+
+def organisation_description(
+    *, size_class: str, category: str, country_name: str, sector: str
+) -> str:
+    """The anonymised label from plain values (the open-data files read rows, not models)."""
+    kind = _SIZE_LABELS.get(size_class) or _CATEGORY_LABELS.get(
+        category, lambda: _("an organisation")
+    )
+    if sector in Sector.values:
+        sector_label = str(Sector(sector).label)
         return _("%(organisation)s in %(country)s, %(sector)s sector") % {
             "organisation": kind(),
-            "country": organisation.country.name,
+            "country": country_name,
             "sector": sector_label[:1].lower() + sector_label[1:],
         }
     return _("%(organisation)s in %(country)s") % {
         "organisation": kind(),
-        "country": organisation.country.name,
+        "country": country_name,
     }
 
 
@@ -466,18 +477,11 @@ def report_duplicates_for(*, viewer: Reader, report: BarrierReport) -> QuerySet[
 
 def report_export_queryset() -> QuerySet[BarrierReport]:
     """What the open-data files hold: every published report a visitor may read, oldest first.
-    The same for every downloader (a visitor's view), so the files are cacheable and stable."""
-    # Only the codes of topics and HS chapters go into the files: fetching their translated
-    # names and descriptions for every row made the export several times slower.
+    The same for every downloader (a visitor's view), so the files are cacheable and stable.
+    exports.py reads it as plain rows and fetches the related values per batch."""
     return (
         reports_visible_to(AnonymousUser())
         .filter(status__in=PUBLISHED_STATUSES)
-        .select_related("market", "organisation__org_type", "organisation__country")
-        .prefetch_related(
-            Prefetch("topics", queryset=Topic.objects.only("code")),
-            Prefetch("hs_chapters", queryset=HsChapter.objects.only("code")),
-        )
-        .annotate(official_response_total=Count("official_responses", distinct=True))
         .order_by("published_at", "id")
     )
 

@@ -8,7 +8,9 @@ import io
 import json
 
 import pytest
+from django.db import connection
 from django.template.defaultfilters import filesizeformat
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
@@ -17,7 +19,7 @@ from portal.models import Country
 from submissions import exports, opendata
 from submissions.models import OpenDataFile
 from submissions.tasks import opendata_build_all
-from tests.submissions.factories import BarrierReportFactory
+from tests.submissions.factories import BarrierReportFactory, OfficialResponseFactory
 
 CSV_URL = "/reports/open-data/barrier-reports.csv.gz"
 JSONL_URL = "/reports/open-data/barrier-reports.jsonl.gz"
@@ -159,3 +161,128 @@ def test_filtered_exports_stop_at_the_limit_and_say_where_every_report_is(client
         )
     )
     assert len(peru) == 2
+
+
+# --- The bulk build: what the files hold and what it costs -----------------------------------
+
+
+@pytest.fixture
+def local_storage(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    }
+
+
+def _build(fmt: str) -> str:
+    """Build the bulk file of `fmt` as a worker does; its text, uncompressed."""
+    opendata.bulk_file_for(fmt)
+    claim = opendata._claim(fmt)
+    assert claim is not None
+    built = opendata.bulk_file_build(fmt=fmt, claim=claim)
+    assert built is not None
+    with opendata.open_bulk_file(built) as stored:
+        return gzip.decompress(stored.read()).decode("utf-8")
+
+
+def _by_reference(records) -> dict[str, dict]:
+    return {record["reference"]: record for record in records}
+
+
+@pytest.mark.django_db
+def test_the_bulk_files_hold_exactly_what_a_visitor_may_read_as_the_filtered_export_gives_it(
+    client, local_storage
+):
+    public = BarrierReportFactory(
+        title="Public gateway barrier",
+        topics=["SME-02", "SME-01"],
+        cosignature_count=2,
+        first_encountered=timezone.now().date(),
+        still_active=True,
+    )
+    public.hs_chapters.set(["61", "09"])
+    OfficialResponseFactory.create_batch(2, report=public)
+    BarrierReportFactory(
+        title="Anonymised customs barrier",
+        visibility="anonymised",
+        reporter__organisation__name="Hidden Roasters",
+        sector="textiles",
+    )
+    BarrierReportFactory(title="Resolved barrier", status="resolved_in_full", topics=[])
+    BarrierReportFactory(title="Published long ago, date unknown", published_at=None)
+    BarrierReportFactory(title="Confidential licensing barrier", visibility="officials_only")
+    BarrierReportFactory(title="Draft barrier", status="draft")
+    BarrierReportFactory(title="Submitted barrier", status="submitted")
+    BarrierReportFactory(title="Rejected barrier", status="rejected")
+    readable = {
+        "Public gateway barrier",
+        "Anonymised customs barrier",
+        "Resolved barrier",
+        "Published long ago, date unknown",
+    }
+
+    filtered_json = json.loads(_body(client.get("/reports/export.json")))["reports"]
+    filtered_csv = list(
+        csv.DictReader(io.StringIO(_body(client.get("/reports/export.csv")).decode("utf-8-sig")))
+    )
+    assert {record["title"] for record in filtered_json} == readable
+
+    bulk_json = [json.loads(line) for line in _build("jsonl").splitlines()]
+    bulk_csv = list(csv.DictReader(io.StringIO(_build("csv").lstrip("\ufeff"))))
+
+    # The same reports with the same fields and values, oldest first (undated last).
+    assert _by_reference(bulk_json) == _by_reference(filtered_json)
+    assert _by_reference(bulk_csv) == _by_reference(filtered_csv)
+    assert [tuple(record) for record in bulk_json] == [exports.COLUMNS] * len(readable)
+    assert [record["title"] for record in bulk_json] == [record["title"] for record in bulk_csv]
+    assert bulk_json[-1]["title"] == "Published long ago, date unknown"
+    assert bulk_json[-1]["published_at"] is None
+    published = [record["published_at"] for record in bulk_json[:-1]]
+    assert published == sorted(published)
+
+    record = _by_reference(bulk_json)[public.reference]
+    assert record["topics"] == ["SME-01", "SME-02"]  # in the topics' own order
+    assert record["hs_chapters"] == ["09", "61"]
+    assert record["official_responses"] == 2
+    assert record["cosignatures"] == 2
+    assert record["url"].endswith(f"/reports/{public.reference}/")
+    anonymised = next(row for row in bulk_csv if row["title"] == "Anonymised customs barrier")
+    assert anonymised["organisation"].endswith(", textiles, clothing and footwear sector")
+    assert anonymised["organisation_named"] == "false"
+    assert "Hidden Roasters" not in _build("csv") + _build("jsonl")
+
+
+def _reports_with_everything(count: int) -> None:
+    for index in range(count):
+        report = BarrierReportFactory(
+            topics=["SME-01", "SME-02"], visibility=("public", "anonymised")[index % 2]
+        )
+        report.hs_chapters.set(["09", "61"])
+        OfficialResponseFactory(report=report)
+
+
+def _build_queries(fmt: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        _build(fmt)
+    return len(queries)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_the_bulk_build_reads_each_batch_of_reports_in_the_same_few_queries(
+    fmt, local_storage, monkeypatch
+):
+    # Whole batches: a batch of reports, then one query each for their topics, HS chapters and
+    # official responses, however many reports and whatever they hold.
+    _build(fmt)  # as every night: the format's row and a previous file exist
+    _reports_with_everything(4)
+    four_reports = _build_queries(fmt)
+    _reports_with_everything(8)
+    assert _build_queries(fmt) == four_reports
+
+    # Batches of two: twelve more batches, four queries each.
+    monkeypatch.setattr(exports, "BATCH_SIZE", 2)
+    twelve_reports = _build_queries(fmt)
+    _reports_with_everything(24)
+    assert _build_queries(fmt) - twelve_reports == 4 * (36 - 12) // 2
