@@ -70,6 +70,18 @@ def _reference_data(request: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _english():
+    """A request through the test client to /fr/ leaves French active in the test's thread
+    (LocaleMiddleware activates, nothing deactivates): start and end each test in English, so
+    no test depends on the one before it."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.activate("en")
+
+
+@pytest.fixture(autouse=True)
 def _isolated_cache() -> None:
     """Rate-limit counters from one test must not refuse the next test's requests."""
     from django.core.cache import cache

@@ -26,16 +26,6 @@ def _themes(request: pytest.FixtureRequest) -> None:
         create_themes(apps)
 
 
-@pytest.fixture(autouse=True)
-def _english():
-    """A test that visits /fr/ leaves French active in the thread; start each test in English."""
-    from django.utils import translation
-
-    translation.activate("en")
-    yield
-    translation.activate("en")
-
-
 @pytest.fixture
 def theme(db) -> Theme:
     return Theme.objects.select_related("topic").get(topic_id="ECOM-10")
