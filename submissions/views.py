@@ -94,7 +94,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
 
     context = {
         "form": form,
-        # Read only when the results are not in the cache (the template's `report_results`
+        # Read only when the page is not in the cache (the template's `report_list`
         # fragment, kept per reader class, language and query).
         "page": SimpleLazyObject(results),
         "reading_key": selectors.reading_key(request.user),
