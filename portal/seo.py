@@ -9,10 +9,12 @@ put another domain into a page's canonical link.
 """
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import translate_url
+from django.utils import translation
 from django.utils.http import urlencode
 
 # OpenGraph wants a territory; these are the conventional ones for each language.
@@ -36,6 +38,18 @@ class PageAddresses:
     opengraph_alternate_locales: list[str]
 
 
+def address_in_language(address: str, language: str) -> str:
+    """`translate_url(address, language)`, remembered: every page header asks for it once per
+    language, and the answer depends only on the address, the URL patterns and the language
+    active while it is resolved."""
+    return _address_in_language(address, language, translation.get_language())
+
+
+@lru_cache(maxsize=4096)
+def _address_in_language(address: str, language: str, active: str | None) -> str:
+    return translate_url(address, language)
+
+
 def _query(request: HttpRequest) -> str:
     kept = [(name, request.GET[name]) for name in CANONICAL_PARAMETERS if request.GET.get(name)]
     return "?" + urlencode(kept) if kept else ""
@@ -45,7 +59,7 @@ def page_addresses(request: HttpRequest, language: str) -> PageAddresses:
     """The page's canonical address and its versions in every language."""
     query = _query(request)
     alternates = [
-        Alternate(code, settings.SITE_URL + translate_url(request.path, code) + query)
+        Alternate(code, settings.SITE_URL + address_in_language(request.path, code) + query)
         for code, _name in settings.LANGUAGES
     ]
     by_language = {alternate.language: alternate.url for alternate in alternates}

@@ -362,6 +362,7 @@ def sessions_end(*, user_id: int) -> int:
     if settings.SESSION_ENGINE not in {
         "django.contrib.sessions.backends.db",
         "django.contrib.sessions.backends.cached_db",
+        "portal.sessions",
     }:
         return 0
     decoder = engine.SessionStore()

@@ -511,6 +511,10 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SESSION_COOKIE_HTTPONLY = True
+# Sessions live in the database and are read from the cache, so a signed-in page costs no
+# query for its session; a cached copy lives SESSION_CACHE_SECONDS at most (portal/sessions.py).
+SESSION_ENGINE = "portal.sessions"
+SESSION_CACHE_SECONDS = int(os.environ.get("SESSION_CACHE_SECONDS", "600"))
 CSRF_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SECURE = HTTPS
 LANGUAGE_COOKIE_HTTPONLY = True

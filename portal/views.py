@@ -137,7 +137,9 @@ def dashboard(request: SignedInRequest) -> HttpResponse:
         public_pages_changed()  # the name is shown beside the person's posts
         messages.success(request, _("Your profile has been saved."))
         return redirect("portal:dashboard")
-    return render(request, "portal/dashboard.html", {"form": form})
+    # The page's pieces are kept for PAGE_CACHE_SECONDS, keyed by what they show.
+    context = {"form": form, "fragment_seconds": settings.PAGE_CACHE_SECONDS}
+    return render(request, "portal/dashboard.html", context)
 
 
 NOTICES_PER_PAGE = 20

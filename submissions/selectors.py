@@ -75,7 +75,10 @@ def visible_reports_q(viewer: Reader) -> Q:
 
 def reading_key(viewer: Reader) -> str:
     """Readers with the same key may read the same reports (for caches of what they read):
-    the role rule of `_visible_beyond_own_q` and the organisation of `visible_reports_q`."""
+    the role rule of `_visible_beyond_own_q` and the organisation of `visible_reports_q`,
+    which are also all `permissions.organisation_is_named` asks, so they see the same
+    organisations named (the report list's cached pages rely on both). A rule that comes to
+    depend on anything else must add it here."""
     if acts_as_moderator(viewer):
         role = "moderator"
     elif is_official(viewer):

@@ -14,7 +14,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.contrib.syndication.views import Feed
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import (
     FileResponse,
     Http404,
@@ -26,6 +26,7 @@ from django.http import (
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import http_date, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -82,14 +83,22 @@ PAGE_SIZE = 20
 def report_list(request: HttpRequest) -> HttpResponse:
     form = ReportFilterForm(request.GET or None)
     filters = form.filters()
-    reports = selectors.report_list_for(viewer=request.user, filters=filters)
-    filtered = any(value for key, value in filters.items() if key != "sort")
-    cap = FILTERED_COUNT_CAP if filtered else COUNT_CAP
-    page = CappedPaginator(reports, PAGE_SIZE, cap=cap).get_page(request.GET.get("page"))
-    selectors.report_search_excerpts(list(page.object_list), filters.get("q") or "")
+
+    def results() -> Page:
+        reports = selectors.report_list_for(viewer=request.user, filters=filters)
+        filtered = any(value for key, value in filters.items() if key != "sort")
+        cap = FILTERED_COUNT_CAP if filtered else COUNT_CAP
+        page = CappedPaginator(reports, PAGE_SIZE, cap=cap).get_page(request.GET.get("page"))
+        selectors.report_search_excerpts(list(page.object_list), filters.get("q") or "")
+        return page
+
     context = {
         "form": form,
-        "page": page,
+        # Read only when the page is not in the cache (the template's `report_list`
+        # fragment, kept per reader class, language and query).
+        "page": SimpleLazyObject(results),
+        "reading_key": selectors.reading_key(request.user),
+        "fragment_seconds": settings.PAGE_CACHE_SECONDS,
         "query": query_without_page(request),
         "can_file": can_file_reports(request.user),
         "searching": bool(request.GET.get("q")),

@@ -5,12 +5,11 @@ from typing import Any
 from django import template
 from django.conf import settings
 from django.forms import BoundField
-from django.urls import translate_url
 from django.utils import translation
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from portal import pagecache
+from portal import pagecache, seo
 
 register = template.Library()
 
@@ -86,7 +85,7 @@ def language_links(context: template.Context) -> list[dict[str, Any]]:
             {
                 "code": code,
                 "name": info["name_local"],
-                "url": translate_url(here, code),
+                "url": seo.address_in_language(here, code),
                 "current": code == current,
             }
         )

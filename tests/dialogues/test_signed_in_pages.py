@@ -1,5 +1,6 @@
-"""What every page costs a signed-in person: their session and one query for who they are
-(organisation, moderators' group and two-factor set-up included), whatever the page."""
+"""What every page costs a signed-in person: one query for who they are (organisation,
+moderators' group and two-factor set-up included), whatever the page; the session comes from
+the cache (portal/sessions.py)."""
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
@@ -12,18 +13,18 @@ from tests.factories import MemberFactory, ModeratorFactory, make_moderator
 pytestmark = pytest.mark.django_db
 
 
-def test_the_dashboard_costs_a_member_two_queries(client, django_assert_num_queries):
+def test_the_dashboard_costs_a_member_one_query(client, django_assert_num_queries):
     member = MemberFactory()
     client.force_login(member)
     client.get(reverse("portal:home"))  # the header's unread count, cached per person
-    with django_assert_num_queries(2) as captured:  # session, then the person with all roles
+    with django_assert_num_queries(1) as captured:  # the person with all roles
         response = client.get(reverse("portal:dashboard"))
     assert response.status_code == 200
     html = response.content.decode()
     assert member.organisation.name in html
     assert member.organisation.country.name in html
     assert "Moderation" not in html
-    assert "auth_group" in captured.captured_queries[1]["sql"], "the role comes with the person"
+    assert "auth_group" in captured.captured_queries[0]["sql"], "the role comes with the person"
 
 
 def test_the_report_list_costs_a_member_the_same_queries_however_many_reports(
@@ -60,7 +61,7 @@ def test_roles_read_with_the_person_follow_changes_at_the_next_request(client):
 def test_a_moderator_acting_with_two_factor_costs_no_extra_query(client, django_assert_num_queries):
     client.force_login(ModeratorFactory())
     client.get(reverse("portal:home"))  # the header's unread count, cached per person
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):
         assert client.get(reverse("portal:dashboard")).status_code == 200
 
 

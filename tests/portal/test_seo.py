@@ -183,3 +183,17 @@ def test_the_accessibility_statement_is_linked_from_every_page_footer(client, se
     assert "Web Content Accessibility Guidelines (WCAG) version 2.2 at level AA" in statement
     assert 'href="mailto:access@trade-forum.example"' in statement
     assert "What is known not to meet the standard" in statement
+
+
+@pytest.mark.parametrize("active", ["en", "fr", "es"])
+@pytest.mark.parametrize("address", ["/reports/", "/fr/reports/?page=2", "/es/dialogues/"])
+def test_addresses_in_each_language_are_remembered_as_django_translates_them(active, address):
+    from django.urls import translate_url
+    from django.utils import translation
+
+    from portal.seo import address_in_language
+
+    with translation.override(active):
+        for code in ("en", "fr", "es"):
+            assert address_in_language(address, code) == translate_url(address, code)
+            assert address_in_language(address, code) == translate_url(address, code)
