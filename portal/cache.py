@@ -25,7 +25,7 @@ from typing import Any
 
 import redis.exceptions
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
 logger = logging.getLogger(__name__)
 
@@ -35,8 +35,29 @@ RETRY_AFTER_SECONDS = 5.0
 DEFAULT_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 1.0}
 
 
+class ReusedRedisClients(RedisCacheClient):
+    """Django's client, keeping one `redis.Redis` per connection pool. Django builds a new one
+    for every cache call, and each copies redis-py's 170 response callbacks: 0.3 ms a call,
+    four calls on every signed-in page. A `redis.Redis` on a pool is safe to share."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._clients: dict[int, Any] = {}
+
+    def get_client(self, key: Any = None, *, write: bool = False) -> Any:
+        pool = self._get_connection_pool(write)  # type: ignore[attr-defined]
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(  # type: ignore[attr-defined]
+                connection_pool=pool
+            )
+        return client
+
+
 class FailOpenRedisCache(RedisCache):
     """Django's RedisCache, answering as an empty cache while Redis cannot be reached."""
+
+    _class = ReusedRedisClients
 
     def __init__(self, server: str, params: dict[str, Any]) -> None:
         params = {**params, "OPTIONS": {**DEFAULT_OPTIONS, **params.get("OPTIONS", {})}}
