@@ -519,10 +519,15 @@ def markdown(report: dict) -> str:
     digest = report.get("digest")
     if digest:
         outcome = "compiled in" if digest["ok"] else "**failed or stopped** after"
+        digest_ok = (
+            digest["ok"]
+            and digest["seconds"] < DIGEST_MAX_SECONDS
+            and digest["peak_rss_mb"] < DIGEST_MAX_RSS_MB
+        )
         lines.append(
             f"Digest {digest['week']} ({digest['new_reports']:,} new reports): {outcome} "
             f"{digest['seconds']} s, peak memory {digest['peak_rss_mb']} MB "
-            f"{mark(digest['ok'] and digest['seconds'] < DIGEST_MAX_SECONDS)}."
+            f"{mark(digest_ok)}."
         )
     for result in report.get("exports", []):
         lines.append(
