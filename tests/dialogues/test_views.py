@@ -486,7 +486,7 @@ def _fill(thread, count):
 # Visitor: thread, page of posts, official responses, linked reports. Signed in, also: session,
 # user (with organisation, moderators' group and two-factor set-up in the same query), own
 # unpublished posts, own flags, follow, suspension.
-THREAD_PAGE_QUERIES = {"visitor": 4, "member": 10, "moderator": 10}
+THREAD_PAGE_QUERIES = {"visitor": 4, "member": 9, "moderator": 9}
 
 
 @pytest.mark.parametrize("viewer", list(THREAD_PAGE_QUERIES))
