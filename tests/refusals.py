@@ -6,7 +6,8 @@ page in front of it. The same table names who may call it, and that call must ch
 something: so a scene too broken for anyone to act in cannot pass for a refusal.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -17,6 +18,16 @@ from django.core.exceptions import PermissionDenied
 from portal.models import AuditEvent, OutboxEmail
 
 PROJECT_APPS = {"portal", "submissions", "dialogues"}
+MODERATORS_ONLY = ("member", "official", "moderator without two-factor")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One service's row: how to call it, who may, who may not (names of the scene's people)."""
+
+    call: Any  # (scene, person) -> the service's answer
+    allowed: str
+    refused: tuple[str, ...]
 
 
 def database_state() -> dict[str, list[tuple[Any, ...]]]:
@@ -48,3 +59,30 @@ def assert_allowed(call: Callable[[], Any]) -> None:
     before = database_state()
     call()
     assert database_state() != before, "the allowed call changed nothing"
+
+
+def service_permission_tests(rules: Mapping[str, Rule]) -> tuple[Any, Any]:
+    """The two tests of a table, for a module that has a `scene` fixture (its `people` by
+    name): each refused person is refused and changes nothing; the allowed one goes through.
+    Assign them to module names starting with test_ so pytest collects them."""
+
+    @pytest.mark.parametrize(
+        ("service", "who"),
+        [
+            pytest.param(service, who, id=f"{service}-{who}")
+            for service, rule in rules.items()
+            for who in rule.refused
+        ],
+    )
+    def refused(scene, service, who, django_capture_on_commit_callbacks):
+        rule = rules[service]
+        assert_refused(
+            lambda: rule.call(scene, scene.people[who]), django_capture_on_commit_callbacks
+        )
+
+    @pytest.mark.parametrize("service", rules)
+    def allowed(scene, service):
+        rule = rules[service]
+        assert_allowed(lambda: rule.call(scene, scene.people[rule.allowed]))
+
+    return refused, allowed

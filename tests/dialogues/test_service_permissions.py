@@ -5,9 +5,7 @@ raises PermissionDenied and leaves no row, no audit entry, no email and no queue
 One row of the table per service: what the call is, who may make it, who may not."""
 
 import datetime as dt
-from dataclasses import dataclass
 from types import SimpleNamespace
-from typing import Any
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -27,7 +25,7 @@ from tests.factories import (
     OrganisationFactory,
     UserFactory,
 )
-from tests.refusals import assert_allowed, assert_refused
+from tests.refusals import MODERATORS_ONLY, Rule, service_permission_tests
 
 pytestmark = pytest.mark.django_db
 
@@ -94,14 +92,6 @@ def scene(db):
     )
 
 
-@dataclass(frozen=True)
-class Rule:
-    call: Any  # (scene, person) -> the service's answer
-    allowed: str
-    refused: tuple[str, ...]
-
-
-MODERATORS_ONLY = ("member", "official", "moderator without two-factor")
 LATER = timezone.now() + dt.timedelta(days=7)
 
 RULES: dict[str, Rule] = {
@@ -264,25 +254,10 @@ RULES: dict[str, Rule] = {
 }
 
 
-@pytest.mark.parametrize(
-    ("service", "who"),
-    [
-        pytest.param(service, who, id=f"{service}-{who}")
-        for service, rule in RULES.items()
-        for who in rule.refused
-    ],
-)
-def test_a_service_refuses_whoever_may_not_call_it_and_changes_nothing(
-    scene, service, who, django_capture_on_commit_callbacks
-):
-    rule = RULES[service]
-    assert_refused(lambda: rule.call(scene, scene.people[who]), django_capture_on_commit_callbacks)
-
-
-@pytest.mark.parametrize("service", RULES)
-def test_the_same_call_by_someone_allowed_goes_through(scene, service):
-    rule = RULES[service]
-    assert_allowed(lambda: rule.call(scene, scene.people[rule.allowed]))
+(
+    test_a_service_refuses_whoever_may_not_call_it_and_changes_nothing,
+    test_the_same_call_by_someone_allowed_goes_through,
+) = service_permission_tests(RULES)
 
 
 def test_bulk_moderation_is_all_or_nothing(scene):

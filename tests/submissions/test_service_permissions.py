@@ -4,9 +4,7 @@ Called directly, with no page in front (a task, an admin action, an API): each r
 raises PermissionDenied and leaves no row, no audit entry, no email and no queued task.
 One row of the table per service: what the call is, who may make it, who may not."""
 
-from dataclasses import dataclass
 from types import SimpleNamespace
-from typing import Any
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -22,7 +20,7 @@ from tests.factories import (
     OrganisationFactory,
     UserFactory,
 )
-from tests.refusals import assert_allowed, assert_refused
+from tests.refusals import Rule, service_permission_tests
 from tests.submissions.conftest import PDF_BYTES
 from tests.submissions.factories import BarrierReportFactory, CoSignatureFactory
 
@@ -64,13 +62,6 @@ def scene(db):
             report=BarrierReportFactory(), signed_by=people["member"]
         ).report,
     )
-
-
-@dataclass(frozen=True)
-class Rule:
-    call: Any  # (scene, person) -> the service's answer
-    allowed: str
-    refused: tuple[str, ...]
 
 
 OUTSIDERS = ("member", "official", "moderator")
@@ -152,22 +143,7 @@ RULES: dict[str, Rule] = {
 }
 
 
-@pytest.mark.parametrize(
-    ("service", "who"),
-    [
-        pytest.param(service, who, id=f"{service}-{who}")
-        for service, rule in RULES.items()
-        for who in rule.refused
-    ],
-)
-def test_a_service_refuses_whoever_may_not_call_it_and_changes_nothing(
-    scene, service, who, django_capture_on_commit_callbacks
-):
-    rule = RULES[service]
-    assert_refused(lambda: rule.call(scene, scene.people[who]), django_capture_on_commit_callbacks)
-
-
-@pytest.mark.parametrize("service", RULES)
-def test_the_same_call_by_someone_allowed_goes_through(scene, service):
-    rule = RULES[service]
-    assert_allowed(lambda: rule.call(scene, scene.people[rule.allowed]))
+(
+    test_a_service_refuses_whoever_may_not_call_it_and_changes_nothing,
+    test_the_same_call_by_someone_allowed_goes_through,
+) = service_permission_tests(RULES)
