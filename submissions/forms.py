@@ -411,19 +411,9 @@ def step_changes(step: str, form: forms.Form) -> dict[str, Any]:
 # --- Finding reports ------------------------------------------------------------------------------
 
 
-class ReportFilterForm(forms.Form):
-    q = forms.CharField(
-        label=_("Search"),
-        required=False,
-        max_length=200,
-        widget=forms.TextInput(attrs={"type": "search"}),
-    )
-    market = CountryChoiceField(
-        label=_("Market"),
-        queryset=Country.objects.all(),
-        required=False,
-        empty_label=_("All markets"),
-    )
+class ReportFilterFields(forms.Form):
+    """The filters a saved alert shares with the report list."""
+
     topic = LocalisedModelChoiceField(
         label=_("Topic"),
         queryset=Topic.objects.filter(reportable=True).order_by("position"),
@@ -440,6 +430,23 @@ class ReportFilterForm(forms.Form):
         label=_("Sector"),
         choices=[*_blank_choice(_("All sectors")), *Sector.choices],
         required=False,
+    )
+
+
+class ReportFilterForm(ReportFilterFields):
+    field_order = ["q", "market", "topic", "ntm_chapter", "sector", "status", "sort"]
+
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+    market = CountryChoiceField(
+        label=_("Market"),
+        queryset=Country.objects.all(),
+        required=False,
+        empty_label=_("All markets"),
     )
     status = forms.ChoiceField(
         label=_("Status"),
@@ -580,7 +587,7 @@ class QueueFilterForm(forms.Form):
 # --- Alerts ----------------------------------------------------------------------------------
 
 
-class AlertForm(forms.ModelForm):
+class AlertForm(ReportFilterFields, forms.ModelForm):
     """A saved search: the report list's filters, a name and how often to hear."""
 
     name = forms.CharField(
@@ -600,23 +607,6 @@ class AlertForm(forms.ModelForm):
         queryset=Country.objects.all(),
         required=False,
         empty_label=_("All markets"),
-    )
-    topic = LocalisedModelChoiceField(
-        label=_("Topic"),
-        queryset=Topic.objects.filter(reportable=True).order_by("position"),
-        required=False,
-        empty_label=_("All topics"),
-    )
-    ntm_chapter = NtmChapterField(
-        label=_("Type of measure"),
-        queryset=NtmChapter.objects.order_by("code"),
-        required=False,
-        empty_label=_("All types"),
-    )
-    sector = forms.ChoiceField(
-        label=_("Sector"),
-        choices=[*_blank_choice(_("All sectors")), *Sector.choices],
-        required=False,
     )
     frequency = forms.ChoiceField(
         label=_("How often should we email you?"),
