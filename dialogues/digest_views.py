@@ -6,7 +6,7 @@ finished files from storage; a file not rendered yet is queued for a
 worker and the reader gets a "being prepared" page that refreshes itself.
 """
 
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -26,8 +26,6 @@ from dialogues.digests.page import digest_page_context
 from dialogues.digests.permissions import can_read_officials_edition
 from dialogues.digests.render import FORMATS, digest_filename
 from dialogues.digests.render.labels import EDITION_LABELS, label
-from dialogues.digests.schema import DigestSnapshot
-from dialogues.digests.summary import digest_summary_build
 from portal.permissions import is_official, official_required, public
 from portal.types import SignedInRequest
 from submissions.selectors import report_display_organisation
@@ -98,7 +96,7 @@ def digest_detail(request: HttpRequest, week: str) -> HttpResponse:
         }
         for fmt, spec in FORMATS.items()
     ]
-    context = digest_page_context(_summary(digest), language=language)
+    context = digest_page_context(services.digest_summary_for(digest), language=language)
     context["downloads"] = downloads
     context["reports_url"] = reverse("dialogues:digest_reports", kwargs={"week": week}) + query
     context["editions"] = [
@@ -114,15 +112,6 @@ def digest_detail(request: HttpRequest, week: str) -> HttpResponse:
     return render(request, "dialogues/digests/digest_page.html", context)
 
 
-def _summary(digest: Digest) -> dict:
-    """The page's summary; an edition compiled before summaries existed is summarised once."""
-    if digest.summary is None:
-        # A ready digest has its snapshot (constraint digest_ready_has_snapshot).
-        digest.summary = digest_summary_build(cast(DigestSnapshot, digest.snapshot))
-        Digest.objects.filter(pk=digest.pk).update(summary=digest.summary)
-    return digest.summary
-
-
 @public
 @require_safe
 def digest_reports(request: HttpRequest, week: str) -> HttpResponse:
@@ -132,7 +121,7 @@ def digest_reports(request: HttpRequest, week: str) -> HttpResponse:
     digest = selectors.digest_get_for(
         viewer=request.user, week=week, edition=request.GET.get("edition", "")
     )
-    _summary(digest)
+    services.digest_summary_for(digest)  # digest_reports_for reads its edition
     form = DigestReportsFilterForm(request.GET or None)
     choice = form.cleaned_data if form.is_valid() else {}
     market, topic = choice.get("market"), choice.get("topic")

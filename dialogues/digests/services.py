@@ -29,7 +29,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -42,7 +42,7 @@ from dialogues.digests import storage
 from dialogues.digests.models import Digest, DigestFile, DigestSubscription
 from dialogues.digests.permissions import can_read_edition, can_subscribe
 from dialogues.digests.render import FORMATS, render_file
-from dialogues.digests.schema import SnapshotError
+from dialogues.digests.schema import DigestSnapshot, SnapshotError
 from dialogues.digests.snapshot import EditionSpec, digest_snapshot_build
 from dialogues.digests.summary import digest_summary_build
 from dialogues.digests.weeks import iso_week_bounds
@@ -141,6 +141,16 @@ def digest_compile_edition(
     transaction.on_commit(lambda: storage.remove_other_revisions(digest))
     logger.info("digest %s compiled (revision %s)", digest, digest.revision)
     return CompileResult(digest=digest, compiled=True)
+
+
+def digest_summary_for(digest: Digest) -> dict:
+    """The web page's summary of a ready digest; an edition compiled before summaries existed
+    (migration 0006 summarised those it found) is summarised and stored once."""
+    if digest.summary is None:
+        # A ready digest has its snapshot (constraint digest_ready_has_snapshot).
+        digest.summary = digest_summary_build(cast(DigestSnapshot, digest.snapshot))
+        Digest.objects.filter(pk=digest.pk).update(summary=digest.summary)
+    return digest.summary
 
 
 def _announce(digest: Digest, subscription: DigestSubscription) -> None:
