@@ -16,7 +16,12 @@ Confidentiality is decided when the snapshot is compiled, never when it is rende
   (personalised editions belong to verified officials);
 - a personalised edition holds only the reports of its `markets` and `topics`.
 
-Shape (schema version 1)::
+Each of the week's new reports is stored once, in `reports`; the groups by market and by
+topic name their reports by reference. A report with three topics would otherwise be written
+four times, and a busy week's snapshot (and the memory to save and load it) would be mostly
+copies.
+
+Shape (schema version 2)::
 
     {
       "schema_version": 1,
@@ -26,8 +31,9 @@ Shape (schema version 1)::
       "edition": {"kind": "public", "markets": [], "topics": []},
       "compiled_at": "2026-11-30T05:00:02+00:00",
       "figures": [{"key": "new_reports", "value": 7, "previous": 4}, ...],
-      "reports_by_market": [{"code": "KE", "name": {...}, "reports": [ReportItem, ...]}],
-      "reports_by_topic": [{"code": "ECOM-10", "name": {...}, "reports": [...]}],
+      "reports": [ReportItem, ...],           # the week's new reports, each once, oldest first
+      "reports_by_market": [{"code": "KE", "name": {...}, "references": ["TB-2026-00042"]}],
+      "reports_by_topic": [{"code": "ECOM-10", "name": {...}, "references": [...]}],
       "most_cosigned": [ReportItem, ...],
       "status_changes": [StatusChangeItem, ...],
       "active_threads": [ThreadItem, ...],
@@ -39,7 +45,9 @@ Shape (schema version 1)::
 
 `validate_snapshot(snapshot)` checks a dict against the TypedDicts below (types, required
 keys, no unknown keys) and the rules they cannot express (week bounds, 12 trend points,
-non-negative counts), raising `SnapshotError` with the path of the first problem.
+non-negative counts, groups naming only reports the snapshot holds), raising `SnapshotError`
+with the path of the first problem. `grouped_reports(snapshot, section)` gives a group
+section's groups with their report items.
 """
 
 import datetime as dt
@@ -60,7 +68,7 @@ from typing import (
 
 from dialogues.digests.weeks import TREND_WEEKS, InvalidWeek, iso_week_bounds, iso_weeks_ending
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Markers for strings that must parse as an ISO date / timezone-aware ISO datetime, and for
 # dicts of names by language code that must hold at least the English name.
@@ -130,7 +138,7 @@ class ReportItem(TypedDict):
 class ReportGroup(TypedDict):
     code: str
     name: Localised
-    reports: list[ReportItem]
+    references: list[str]  # of reports in the snapshot's `reports`, in the group's order
 
 
 class StatusChangeItem(TypedDict):
@@ -187,6 +195,7 @@ class DigestSnapshot(TypedDict):
     edition: Edition
     compiled_at: IsoDateTime
     figures: list[Figure]
+    reports: list[ReportItem]
     reports_by_market: list[ReportGroup]
     reports_by_topic: list[ReportGroup]
     most_cosigned: list[ReportItem]
@@ -224,6 +233,7 @@ def validate_snapshot(snapshot: Any) -> DigestSnapshot:
     edition = snapshot["edition"]
     if edition["kind"] != "personal" and (edition["markets"] or edition["topics"]):
         raise SnapshotError("snapshot.edition: only personal editions filter markets or topics.")
+    _check_references(snapshot)
     if edition["kind"] == "public":
         _check_public(snapshot)
     trend = snapshot["trend"]
@@ -241,22 +251,54 @@ def validate_snapshot(snapshot: Any) -> DigestSnapshot:
     return snapshot
 
 
+GroupSection = Literal["reports_by_market", "reports_by_topic"]
+GROUP_SECTIONS: tuple[GroupSection, ...] = get_args(GroupSection)
+
+
+def _check_references(snapshot: Any) -> None:
+    """Each report is listed once, and groups name only reports the snapshot holds."""
+    known: set[str] = set()
+    for index, item in enumerate(snapshot["reports"]):
+        if item["reference"] in known:
+            raise SnapshotError(
+                f"snapshot.reports[{index}]: {item['reference']} is listed more than once."
+            )
+        known.add(item["reference"])
+    for section in GROUP_SECTIONS:
+        for group_index, group in enumerate(snapshot[section]):
+            for index, reference in enumerate(group["references"]):
+                if reference not in known:
+                    raise SnapshotError(
+                        f"snapshot.{section}[{group_index}].references[{index}]: "
+                        f"{reference} is not in snapshot.reports."
+                    )
+
+
 def _check_public(snapshot: Any) -> None:
     """A public edition must not carry anything meant for officials only."""
-    for section in ("most_cosigned", "status_changes", "active_threads", "official_responses"):
+    for section in (
+        "reports",
+        "most_cosigned",
+        "status_changes",
+        "active_threads",
+        "official_responses",
+    ):
         for index, item in enumerate(snapshot[section]):
             if item["visibility"] == "officials_only":
                 raise SnapshotError(
                     f"snapshot.{section}[{index}]: officials-only item in a public edition."
                 )
-    for section in ("reports_by_market", "reports_by_topic"):
-        for group_index, group in enumerate(snapshot[section]):
-            for index, item in enumerate(group["reports"]):
-                if item["visibility"] == "officials_only":
-                    raise SnapshotError(
-                        f"snapshot.{section}[{group_index}].reports[{index}]: "
-                        "officials-only report in a public edition."
-                    )
+
+
+def grouped_reports(
+    snapshot: DigestSnapshot, section: GroupSection
+) -> list[tuple[ReportGroup, list[ReportItem]]]:
+    """A validated snapshot's groups of `section`, each with its report items in order."""
+    by_reference = {item["reference"]: item for item in snapshot["reports"]}
+    return [
+        (group, [by_reference[reference] for reference in group["references"]])
+        for group in snapshot[section]
+    ]
 
 
 _COUNT_FIELDS = {"value", "previous", "count", "cosignatures", "posts", "participants"}

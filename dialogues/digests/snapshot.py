@@ -17,7 +17,7 @@ week's reports and posts, not with the size of the portal.
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any, cast
@@ -440,21 +440,21 @@ def _excerpt(text: str) -> str:
 
 
 def _group(
-    reports: Iterable[dict[str, Any]], keep_topics: tuple[str, ...]
+    reports: list[dict[str, Any]], keep_topics: tuple[str, ...]
 ) -> tuple[list[dict], list[dict]]:
-    """Reports grouped by market and by topic, each group in a stable order."""
+    """The reports' references grouped by market and by topic, each group in a stable order."""
     by_market: dict[str, dict[str, Any]] = {}
     by_topic: dict[str, dict[str, Any]] = {}
-    topic_order: dict[str, int] = {}
     for report in reports:
         market = report["market"] or {"code": "", "name": {"en": "No market given"}}
-        group = by_market.setdefault(market["code"], {**market, "reports": []})
-        group["reports"].append(report)
-        for index, topic in enumerate(report["topics"]):
+        group = by_market.setdefault(market["code"], {**market, "references": []})
+        group["references"].append(report["reference"])
+        for topic in report["topics"]:
             if keep_topics and topic["code"] not in keep_topics:
                 continue
-            topic_order.setdefault(topic["code"], index)
-            by_topic.setdefault(topic["code"], {**topic, "reports": []})["reports"].append(report)
+            by_topic.setdefault(topic["code"], {**topic, "references": []})["references"].append(
+                report["reference"]
+            )
     markets = sorted(by_market.values(), key=lambda group: (group["name"]["en"], group["code"]))
     topics = sorted(by_topic.values(), key=lambda group: group["code"])
     return markets, topics
@@ -462,7 +462,7 @@ def _group(
 
 def _counts(groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
     rows = [
-        {"code": group["code"], "name": group["name"], "count": len(group["reports"])}
+        {"code": group["code"], "name": group["name"], "count": len(group["references"])}
         for group in groups
     ]
     return sorted(rows, key=lambda row: (-row["count"], row["code"]))
@@ -474,7 +474,8 @@ def digest_snapshot_build(*, spec: EditionSpec, week: str) -> DigestSnapshot:
     # Paths without a language prefix: each rendering adds the reader's.
     with translation.override(settings.LANGUAGE_CODE):
         gather = _Gatherer(spec, week)
-        reports_by_market, reports_by_topic = _group(gather.new_reports(), spec.topics)
+        reports = list(gather.new_reports())
+        reports_by_market, reports_by_topic = _group(reports, spec.topics)
         this_week = gather.figures_between(gather.start, gather.end)
         previous_start, previous_end = iso_week_bounds(shift_iso_week(week, -1))
         last_week = gather.figures_between(previous_start, previous_end)
@@ -495,6 +496,7 @@ def digest_snapshot_build(*, spec: EditionSpec, week: str) -> DigestSnapshot:
                 {"key": key, "value": value, "previous": last_week[key]}
                 for key, value in this_week.items()
             ],
+            "reports": reports,
             "reports_by_market": reports_by_market,
             "reports_by_topic": reports_by_topic,
             "most_cosigned": gather.most_cosigned(),

@@ -26,7 +26,7 @@ holds nothing its snapshot does not.
 
 from typing import Any
 
-from dialogues.digests.schema import RESOLVED_STATUSES, DigestSnapshot, ReportItem
+from dialogues.digests.schema import RESOLVED_STATUSES, DigestSnapshot
 
 SUMMARY_VERSION = 1
 TOP_MARKETS = 15
@@ -50,12 +50,8 @@ _COPIED = (
 
 def digest_summary_build(snapshot: DigestSnapshot) -> dict[str, Any]:
     """The page's summary of a (validated) snapshot."""
-    latest: dict[str, ReportItem] = {}
-    for group in snapshot["reports_by_market"]:
-        for report in group["reports"]:
-            latest[report["reference"]] = report
     newest_first = sorted(
-        latest.values(), key=lambda report: (report["published_at"], report["reference"])
+        snapshot["reports"], key=lambda report: (report["published_at"], report["reference"])
     )[::-1]
     resolved = [c for c in snapshot["status_changes"] if c["to_status"] in RESOLVED_STATUSES]
     others = [c for c in snapshot["status_changes"] if c["to_status"] not in RESOLVED_STATUSES]
@@ -64,7 +60,7 @@ def digest_summary_build(snapshot: DigestSnapshot) -> dict[str, Any]:
         **{key: value for key, value in snapshot.items() if key in _COPIED},
         "by_market": snapshot["by_market"][:TOP_MARKETS],
         "markets_total": len(snapshot["by_market"]),
-        "new_reports_total": len(latest),
+        "new_reports_total": len(snapshot["reports"]),
         "latest_reports": newest_first[:LATEST_REPORTS],
         "resolved": resolved[:LISTED_CHANGES],
         "resolved_total": len(resolved),

@@ -4,13 +4,17 @@ from django.db import migrations, models
 
 
 def summarise_compiled_digests(apps, schema_editor):
-    """Digests compiled before the page read summaries get theirs, one row at a time."""
+    """Digests compiled before the page read summaries get theirs, one row at a time. Snapshots
+    of an older schema are left to `digest_summary_for` once migration 0008 has upgraded them."""
+    from dialogues.digests.schema import SCHEMA_VERSION
     from dialogues.digests.summary import digest_summary_build
 
     Digest = apps.get_model("dialogues", "Digest")
     ready = Digest.objects.filter(status="ready", summary__isnull=True).values_list("pk", flat=True)
     for pk in list(ready):
         snapshot = Digest.objects.values_list("snapshot", flat=True).get(pk=pk)
+        if snapshot["schema_version"] != SCHEMA_VERSION:
+            continue
         Digest.objects.filter(pk=pk).update(summary=digest_summary_build(snapshot))
 
 

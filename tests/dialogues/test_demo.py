@@ -109,7 +109,7 @@ def test_officials_answer_at_most_a_week_apart_whatever_the_weekday(output):
 
 def test_the_latest_digest_reads_like_a_week_of_work(output):
     snapshot = Digest.objects.get(week="2026-W01", edition="public").snapshot
-    reports = [report for group in snapshot["reports_by_market"] for report in group["reports"]]
+    reports = snapshot["reports"]
     assert reports
     assert all(report["visibility"] != "officials_only" for report in reports)
     assert snapshot["status_changes"]
@@ -124,10 +124,13 @@ def test_the_officials_edition_has_what_only_officials_may_read(output):
     public = Digest.objects.get(week="2026-W01", edition="public").snapshot
 
     def officials_only(snapshot: dict) -> list[dict]:
-        reports = [report for group in snapshot["reports_by_market"] for report in group["reports"]]
         return [
             item
-            for item in [*reports, *snapshot["status_changes"], *snapshot["official_responses"]]
+            for item in [
+                *snapshot["reports"],
+                *snapshot["status_changes"],
+                *snapshot["official_responses"],
+            ]
             if item["visibility"] == "officials_only"
         ]
 
@@ -137,12 +140,7 @@ def test_the_officials_edition_has_what_only_officials_may_read(output):
 
 def test_the_recent_weeks_speak_english_french_and_spanish(output):
     recent = Digest.objects.filter(week__in=WEEKS[-4:], edition="public")
-    languages = {
-        report["language"]
-        for digest in recent
-        for group in digest.snapshot["reports_by_market"]
-        for report in group["reports"]
-    }
+    languages = {report["language"] for digest in recent for report in digest.snapshot["reports"]}
     assert languages == {"en", "fr", "es"}
     since = STORY_END - dt.timedelta(weeks=5)
     posts = Post.objects.filter(status="published", published_at__gte=since)

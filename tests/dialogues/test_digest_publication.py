@@ -402,7 +402,14 @@ def test_chart_text_stays_at_least_eleven_pixels_at_320_wide_and_fits(language):
 
 def test_an_empty_week_says_no_reports_this_week_once():
     snapshot = copy.deepcopy(make_snapshot())
-    for key in ("reports_by_market", "reports_by_topic", "most_cosigned", "by_topic", "by_market"):
+    for key in (
+        "reports",
+        "reports_by_market",
+        "reports_by_topic",
+        "most_cosigned",
+        "by_topic",
+        "by_market",
+    ):
         snapshot[key] = []
     for point in snapshot["trend"]:
         point["count"] = 0

@@ -104,9 +104,13 @@ def make_snapshot(*, kind: str = "public", report_count: int = 6) -> dict:
     by_topic: dict[str, dict] = {}
     for report in reports:
         market = report["market"]
-        by_market.setdefault(market["code"], {**market, "reports": []})["reports"].append(report)
+        by_market.setdefault(market["code"], {**market, "references": []})["references"].append(
+            report["reference"]
+        )
         for topic in report["topics"]:
-            by_topic.setdefault(topic["code"], {**topic, "reports": []})["reports"].append(report)
+            by_topic.setdefault(topic["code"], {**topic, "references": []})["references"].append(
+                report["reference"]
+            )
     start = dt.date.fromisocalendar(2026, 48, 1)
     return {
         "schema_version": SCHEMA_VERSION,
@@ -123,6 +127,7 @@ def make_snapshot(*, kind: str = "public", report_count: int = 6) -> dict:
             {"key": key, "value": index * 2, "previous": index + 1}
             for index, key in enumerate(FIGURE_KEYS)
         ],
+        "reports": reports,
         "reports_by_market": list(by_market.values()),
         "reports_by_topic": list(by_topic.values()),
         "most_cosigned": sorted(reports, key=lambda report: -report["cosignatures"])[:5],
@@ -177,11 +182,11 @@ def make_snapshot(*, kind: str = "public", report_count: int = 6) -> dict:
             for index, week in enumerate(iso_weeks_ending(WEEK))
         ],
         "by_topic": [
-            {"code": group["code"], "name": group["name"], "count": len(group["reports"])}
+            {"code": group["code"], "name": group["name"], "count": len(group["references"])}
             for group in by_topic.values()
         ],
         "by_market": [
-            {"code": group["code"], "name": group["name"], "count": len(group["reports"])}
+            {"code": group["code"], "name": group["name"], "count": len(group["references"])}
             for group in by_market.values()
         ],
     }
@@ -255,7 +260,7 @@ def _broken(change) -> dict:
     [
         (lambda s: s.pop("figures"), "missing figures"),
         (lambda s: s.update(extra=1), "unknown key"),
-        (lambda s: s.update(schema_version=2), "schema_version"),
+        (lambda s: s.update(schema_version=1), "schema_version"),
         (lambda s: s.update(week="2026-W60"), r"snapshot\.week"),
         (lambda s: s.update(week_start="2026-11-24"), "week_start"),
         (lambda s: s.update(compiled_at="2026-11-30T05:00:00"), "time zone"),
@@ -267,8 +272,16 @@ def _broken(change) -> dict:
         (lambda s: s["most_cosigned"][0].update(market="KE"), "expected an object"),
         (lambda s: s["edition"].update(markets=[KENYA]), "only personal editions"),
         (
-            lambda s: s["reports_by_market"][0]["reports"][0].update(visibility="officials_only"),
-            "officials-only report in a public edition",
+            lambda s: s["reports"][0].update(visibility="officials_only"),
+            r"snapshot\.reports\[0\]: officials-only item in a public edition",
+        ),
+        (
+            lambda s: s["reports_by_topic"][1]["references"].append("TB-2026-09999"),
+            r"reports_by_topic\[1\]\.references\[\d+\]: TB-2026-09999 is not in",
+        ),
+        (
+            lambda s: s["reports"].append(dict(s["reports"][0])),
+            "listed more than once",
         ),
         (
             lambda s: s["official_responses"][0].update(visibility="officials_only"),
@@ -407,7 +420,7 @@ def test_html_uses_names_and_links_in_the_readers_language():
 
 def test_html_marks_reports_written_in_another_language():
     snapshot = make_snapshot()
-    snapshot["reports_by_market"][0]["reports"][1]["language"] = "es"
+    snapshot["reports"][1]["language"] = "es"
     html = render_html(snapshot, language="en")
     assert '<strong lang="es">' in html
     assert '<strong lang="es">' not in render_html(snapshot, language="es")

@@ -5,7 +5,7 @@ Names and labels are put in the reader's language here; the snapshot holds data,
 """
 
 from collections.abc import Callable, Iterable
-from typing import Any, Literal
+from typing import Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -30,14 +30,12 @@ from dialogues.digests.render.publication import publication
 from dialogues.digests.schema import (
     RESOLVED_STATUSES,
     DigestSnapshot,
+    GroupSection,
     ReportItem,
     validate_snapshot,
 )
 from dialogues.digests.weeks import parse_iso_week
 from portal.dates import long_date
-
-# The snapshot's sections that list reports by group.
-_GroupSection = Literal["reports_by_market", "reports_by_topic"]
 
 
 def _report(item: ReportItem, link: Callable[[str], str], language: str) -> dict[str, Any]:
@@ -77,12 +75,15 @@ def digest_context(
     year, week_number = parse_iso_week(snapshot["week"])
     edition = snapshot["edition"]
 
-    def groups(section: _GroupSection) -> list[dict[str, Any]]:
+    # Each report's view once, shared by its market group and its topic groups.
+    reports = {item["reference"]: _report(item, link, language) for item in snapshot["reports"]}
+
+    def groups(section: GroupSection) -> list[dict[str, Any]]:
         return [
             {
                 "code": group["code"],
                 "name": localise(group["name"], language),
-                "reports": [_report(item, link, language) for item in group["reports"]],
+                "reports": [reports[reference] for reference in group["references"]],
             }
             for group in snapshot[section]
         ]
@@ -104,10 +105,7 @@ def digest_context(
     ]
     about = publication(snapshot, language=language)
     numbers = _Numbering()
-    # Each report once: a report with two topics is in two topic groups but one market group.
-    new_reports = len(
-        {item["reference"] for group in snapshot["reports_by_market"] for item in group["reports"]}
-    )
+    new_reports = len(snapshot["reports"])
     trend = [(point["week"], point["count"]) for point in snapshot["trend"]]
     charts: list[tuple[svg.Chart, str, str]] = []
     if new_reports:

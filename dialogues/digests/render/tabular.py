@@ -30,11 +30,16 @@ from dialogues.digests.render.labels import (
     localise,
 )
 from dialogues.digests.render.publication import publication
-from dialogues.digests.schema import DigestSnapshot, ReportItem, validate_snapshot
+from dialogues.digests.schema import (
+    DigestSnapshot,
+    GroupSection,
+    ReportItem,
+    grouped_reports,
+    validate_snapshot,
+)
 from dialogues.digests.weeks import iso_week_bounds
 
-# The snapshot's sections that list reports by group, and those that count reports.
-_GroupSection = Literal["reports_by_market", "reports_by_topic"]
+# The snapshot's sections that count reports.
 _CountSection = Literal["by_topic", "by_market"]
 
 
@@ -143,11 +148,11 @@ def _figure_rows(snapshot: DigestSnapshot, language: str) -> Iterator[dict[str, 
 
 
 def _grouped_rows(
-    section: _GroupSection,
+    section: GroupSection,
 ) -> Callable[[DigestSnapshot, str], Iterator[dict[str, Any]]]:
     def rows(snapshot: DigestSnapshot, language: str) -> Iterator[dict[str, Any]]:
-        for group in snapshot[section]:
-            for item in group["reports"]:
+        for group, items in grouped_reports(snapshot, section):
+            for item in items:
                 yield {
                     "code": group["code"],
                     "name": localise(group["name"], language),
