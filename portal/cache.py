@@ -57,11 +57,11 @@ class ReusedRedisClients(RedisCacheClient):
 class FailOpenRedisCache(RedisCache):
     """Django's RedisCache, answering as an empty cache while Redis cannot be reached."""
 
-    _class = ReusedRedisClients
-
     def __init__(self, server: str, params: dict[str, Any]) -> None:
         params = {**params, "OPTIONS": {**DEFAULT_OPTIONS, **params.get("OPTIONS", {})}}
         super().__init__(server, params)
+        # Set on the instance: RedisCache.__init__ sets its own client class there.
+        self._class = ReusedRedisClients
         self._server_spec = server
         self._params = params
         self._skip_until = 0.0

@@ -23,6 +23,16 @@ def test_it_is_an_ordinary_redis_cache_while_redis_answers(cache):
     assert cache.get_many(["greeting", "missing"]) == {"greeting": "karibu"}
 
 
+def test_every_call_shares_one_redis_client(cache):
+    """Django builds a client per call, copying redis-py's response callbacks each time."""
+    cache.set("greeting", "karibu", timeout=60)
+    cache.get("greeting")
+    client = cache._cache.get_client()
+    cache.get("greeting")
+    assert cache._cache.get_client() is client
+    assert cache._cache.get_client("greeting", write=True) is client  # one server: one pool
+
+
 def test_with_redis_down_it_answers_as_an_empty_cache_and_logs_once(cache, private_redis, caplog):
     cache.set("greeting", "karibu", timeout=60)
     private_redis.stop()
