@@ -16,6 +16,7 @@ class PortalConfig(AppConfig):
             search,  # noqa: F401 (registers SQLite's accent folding)
         )
         from portal.adapters import password_login_counts_as_reauthentication
+        from portal.pagecache import connect_person_page_signals
         from portal.sites import site_sync_after_migrate
 
         # After django.contrib.sites has made its "example.com" row (its app comes first).
@@ -23,6 +24,7 @@ class PortalConfig(AppConfig):
         authentication_step_completed.connect(
             password_login_counts_as_reauthentication, dispatch_uid="portal.password_reauth"
         )
+        connect_person_page_signals()
 
 
 class PortalAdminConfig(AdminConfig):

@@ -32,14 +32,15 @@ UNREAD_CAP = 99
 UNREAD_CACHE_SECONDS = 300
 
 
-def _unread_key(user_id: int) -> str:
+def unread_key(user_id: Any) -> str:
+    """The cache key of the person's unread count (also read by the signed-in page cache)."""
     return f"notices:unread:{user_id}"
 
 
 def _forget_counts(user_ids: Iterable[int]) -> None:
     """Now, and again once the change commits (a page read between the two would otherwise
     cache the count from before it)."""
-    keys = [_unread_key(user_id) for user_id in user_ids]
+    keys = [unread_key(user_id) for user_id in user_ids]
     if keys:
         cache.delete_many(keys)
         transaction.on_commit(lambda: cache.delete_many(keys))
@@ -102,7 +103,7 @@ def unread_count_for(*, viewer: Reader) -> int:
     person = person_of(viewer)
     if person is None:
         return 0
-    key = _unread_key(person.pk)
+    key = unread_key(person.pk)
     count = cache.get(key)
     if count is None:
         count = (

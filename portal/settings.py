@@ -85,6 +85,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "portal.uploads.UploadNamesMiddleware",  # before anything reads request.POST
     "django.middleware.csrf.CsrfViewMiddleware",
+    # Stored pages of signed-in people (views marked @cached_for_people), answered without
+    # loading the person or rendering (portal/pagecache.py).
+    "portal.pagecache.PersonPageCacheMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -30,7 +30,7 @@ from portal.forms import (
     VerifiedDomainForm,
 )
 from portal.health import health_report
-from portal.pagecache import cached_for_visitors, public_pages_changed
+from portal.pagecache import cached_for_people, cached_for_visitors, public_pages_changed
 from portal.pagination import query_without_page
 from portal.permissions import (
     can_manage_members,
@@ -129,6 +129,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 @login_required
+@cached_for_people
 @require_http_methods(["GET", "HEAD", "POST"])
 def dashboard(request: SignedInRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, instance=request.user)

@@ -33,7 +33,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from portal.models import Organisation, Sector
-from portal.pagecache import cached_for_visitors
+from portal.pagecache import cached_for_people, cached_for_visitors
 from portal.pagination import COUNT_CAP, FILTERED_COUNT_CAP, CappedPaginator, query_without_page
 from portal.permissions import (
     login_required,
@@ -79,6 +79,7 @@ PAGE_SIZE = 20
 
 @public
 @cached_for_visitors
+@cached_for_people
 @require_safe
 def report_list(request: HttpRequest) -> HttpResponse:
     form = ReportFilterForm(request.GET or None)

@@ -6,7 +6,7 @@ import re
 import pytest
 from django.test import Client
 
-from portal.models import Organisation, User
+from portal.models import User
 from tests.factories import MemberFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("needs_redis", "page_cache")]
@@ -49,11 +49,16 @@ def test_changes_to_the_organisation_and_roles_show_at_once(client):
     member = MemberFactory()
     client.force_login(member)
     assert "verified as an official account" not in dashboard(client)
-    Organisation.objects.filter(pk=member.organisation_id).update(name="Renamed Weavers Ltd")
+    # Saved as the services save them (update_fields), which retires the person's copy.
+    organisation = member.organisation
+    organisation.name = "Renamed Weavers Ltd"
+    organisation.save(update_fields=["name"])
     assert "Renamed Weavers Ltd" in dashboard(client)
-    User.objects.filter(pk=member.pk).update(official_status=User.OfficialStatus.VERIFIED)
+    member.official_status = User.OfficialStatus.VERIFIED
+    member.save(update_fields=["official_status"])
     assert "verified as an official account" in dashboard(client)
-    User.objects.filter(pk=member.pk).update(is_organisation_admin=True)
+    member.is_organisation_admin = True
+    member.save(update_fields=["is_organisation_admin"])
     html = dashboard(client)
     assert "You approve requests to join." in html
 
