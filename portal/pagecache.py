@@ -60,15 +60,7 @@ _PERSONAL_HEADERS = {"set-cookie"}
 
 def public_pages_changed() -> None:
     """Retire every stored visitor page once the current transaction commits."""
-    transaction.on_commit(_bump_generation, robust=True)
-
-
-def _bump_generation() -> None:
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:
-        # Never set, evicted, or Redis unreachable: start from a number no old page used.
-        cache.set(GENERATION_KEY, time.time_ns(), timeout=None)
+    transaction.on_commit(lambda: _bump(GENERATION_KEY), robust=True)
 
 
 def generation() -> int:
@@ -89,6 +81,7 @@ def _bump(key: str) -> None:
     try:
         cache.incr(key)
     except ValueError:
+        # Never set, evicted, or Redis unreachable: start from a number no old page used.
         cache.set(key, time.time_ns(), timeout=None)
 
 
@@ -113,17 +106,29 @@ def _bump_now_and_on_commit(key: str) -> None:
     transaction.on_commit(lambda: _bump(key), robust=True)
 
 
-def cached_for_visitors(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-    """Let the middleware keep this view's pages for readers who are not signed in."""
+def _marker(
+    mark: str,
+) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
+    """A decorator that marks a view, and each response it returns, with `mark`."""
 
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        response = view(request, *args, **kwargs)
-        response.cached_for_visitors = True  # type: ignore[attr-defined]
-        return response
+    def decorator(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            response = view(request, *args, **kwargs)
+            setattr(response, mark, True)
+            return response
 
-    wrapped.cached_for_visitors = True  # type: ignore[attr-defined]
-    return wrapped
+        setattr(wrapped, mark, True)
+        return wrapped
+
+    return decorator
+
+
+# Let the middleware keep this view's pages for readers who are not signed in.
+cached_for_visitors = _marker("cached_for_visitors")
+# Let the middleware keep this view's pages for each signed-in person. Only for views whose
+# page shows nothing beyond what the stored copy is checked against (see above).
+cached_for_people = _marker("cached_for_people")
 
 
 def connect_person_page_signals() -> None:
@@ -178,20 +183,6 @@ def connect_person_page_signals() -> None:
     m2m_changed.connect(
         groups_changed, sender=User.groups.through, dispatch_uid="pagecache.groups", weak=False
     )
-
-
-def cached_for_people(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-    """Let the middleware keep this view's pages for each signed-in person. Only for views
-    whose page shows nothing beyond what the stored copy is checked against (see above)."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        response = view(request, *args, **kwargs)
-        response.cached_for_people = True  # type: ignore[attr-defined]
-        return response
-
-    wrapped.cached_for_people = True  # type: ignore[attr-defined]
-    return wrapped
 
 
 @lru_cache(maxsize=8192)
