@@ -91,9 +91,11 @@ def check_week_is_over(week: str) -> None:
 
 
 def _claim(*, week: str, spec: EditionSpec) -> Digest:
-    """The edition's row, created once (the unique constraint decides between racers)."""
+    """The edition's row, created once (the unique constraint decides between racers). A
+    previous compile's snapshot and summary stay in the database: loading them would cost
+    a busy week's snapshot in memory before the new one is even read."""
     lookup = {"week": week, "edition": spec.edition, "subscription": spec.subscription}
-    digest = Digest.objects.filter(**lookup).first()
+    digest = Digest.objects.filter(**lookup).defer("snapshot", "summary").first()
     if digest is not None:
         return digest
     try:
@@ -102,7 +104,7 @@ def _claim(*, week: str, spec: EditionSpec) -> Digest:
                 **lookup, week_start=iso_week_bounds(week)[0].date(), status=Digest.Status.COMPILING
             )
     except IntegrityError:
-        return Digest.objects.get(**lookup)
+        return Digest.objects.defer("snapshot", "summary").get(**lookup)
 
 
 def digest_compile_edition(

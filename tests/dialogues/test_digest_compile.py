@@ -335,6 +335,17 @@ def test_compiling_twice_leaves_one_digest_and_force_makes_a_new_revision(db, ru
     assert Digest.objects.filter(week=WEEK).count() == 1
 
 
+def test_compiling_again_never_loads_the_previous_snapshot(db):
+    """A busy week's snapshot is tens of megabytes of JSON: a recompile replaces it unread."""
+    report()
+    compile_edition()
+    with CaptureQueriesContext(connection) as captured:
+        compile_edition(force=True)
+    reads = [query["sql"] for query in captured if query["sql"].lstrip().startswith("SELECT")]
+    assert reads
+    assert not [sql for sql in reads if '"dialogues_digest"."snapshot"' in sql]
+
+
 def test_database_refuses_a_second_digest_for_the_same_week_and_edition(db):
     compile_edition()
     with pytest.raises(IntegrityError):
