@@ -34,7 +34,7 @@ rendered as if no cache existed.
 
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import lru_cache, wraps
 from hashlib import blake2b
 from typing import Any
@@ -101,24 +101,37 @@ def people_pages_changed() -> None:
     _bump_now_and_on_commit(PEOPLE_GENERATION_KEY)
 
 
+def row_generation_key(kind: str, row_id: Any) -> str:
+    """The generation of one row's pages (`cached_for_people_and`), e.g. a draft's."""
+    return f"pagecache:{kind}:{row_id}"
+
+
+def row_pages_changed(kind: str, row_id: Any) -> None:
+    """Retire the stored signed-in pages that show this row, now and again on commit."""
+    _bump_now_and_on_commit(row_generation_key(kind, row_id))
+
+
 def _bump_now_and_on_commit(key: str) -> None:
+    if settings.PAGE_CACHE_SECONDS <= 0:
+        return  # nothing is stored, so nothing to retire
     _bump(key)
     transaction.on_commit(lambda: _bump(key), robust=True)
 
 
-def _marker(
-    mark: str,
-) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
-    """A decorator that marks a view, and each response it returns, with `mark`."""
+View = Callable[..., HttpResponseBase]
 
-    def decorator(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+
+def _marker(mark: str, value: Any = True) -> Callable[[View], View]:
+    """A decorator that marks a view with `value`, and each response it returns, as `mark`."""
+
+    def decorator(view: View) -> View:
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             response = view(request, *args, **kwargs)
             setattr(response, mark, True)
             return response
 
-        setattr(wrapped, mark, True)
+        setattr(wrapped, mark, value)
         return wrapped
 
     return decorator
@@ -129,6 +142,13 @@ cached_for_visitors = _marker("cached_for_visitors")
 # Let the middleware keep this view's pages for each signed-in person. Only for views whose
 # page shows nothing beyond what the stored copy is checked against (see above).
 cached_for_people = _marker("cached_for_people")
+
+
+def cached_for_people_and(depends_on: Callable[..., Iterable[str]]) -> Callable[[View], View]:
+    """`cached_for_people` for a page that also shows rows of its own: `depends_on(**kwargs)`,
+    given the address's arguments, names the row generations (`row_generation_key`) its
+    copies are checked against too."""
+    return _marker("cached_for_people", depends_on)
 
 
 def connect_person_page_signals() -> None:
@@ -186,20 +206,19 @@ def connect_person_page_signals() -> None:
 
 
 @lru_cache(maxsize=8192)
-def _view_marks(path: str) -> tuple[bool, bool]:
-    """Whether the address is served by a view marked @cached_for_visitors, and by one marked
-    @cached_for_people, so any other request (a login page, the health check) costs no trip
-    to the cache."""
+def _view_marks(path: str) -> tuple[bool, tuple[str, ...] | None]:
+    """Whether the address is served by a view marked @cached_for_visitors, and, for a view
+    marked for people, the row generations its copies also depend on (None: not marked), so
+    any other request (a login page, the health check) costs no trip to the cache."""
     # Language-prefixed patterns match only in their own language.
     with translation.override(translation.get_language_from_path(path) or settings.LANGUAGE_CODE):
         try:
             match = resolve(path)
         except Resolver404:
-            return False, False
-    return (
-        getattr(match.func, "cached_for_visitors", False),
-        getattr(match.func, "cached_for_people", False),
-    )
+            return False, None
+    people = getattr(match.func, "cached_for_people", None)
+    rows = tuple(people(**match.kwargs)) if callable(people) else () if people else None
+    return getattr(match.func, "cached_for_visitors", False), rows
 
 
 def _cached_view_at(path: str) -> bool:
@@ -304,15 +323,17 @@ class PersonPageCacheMiddleware:
             or request.method != "GET"
             or settings.SESSION_COOKIE_NAME not in request.COOKIES
             or "messages" in request.COOKIES
-            or not _view_marks(request.path_info)[1]
         ):
+            return self.get_response(request)
+        rows = _view_marks(request.path_info)[1]
+        if rows is None:
             return self.get_response(request)
         session = request.session  # type: ignore[attr-defined]
         person, auth_hash = session.get(SESSION_KEY), session.get(HASH_SESSION_KEY)
         if not person or not auth_hash or "_messages" in session:
             return self.get_response(request)
         key = _key(request, person)
-        keys = [GENERATION_KEY, PEOPLE_GENERATION_KEY, _person_generation_key(person)]
+        keys = [GENERATION_KEY, PEOPLE_GENERATION_KEY, _person_generation_key(person), *rows]
         # One round trip: what the page depends on, and the page, which holds the values it
         # was rendered under.
         found = cache.get_many([*keys, unread_key(person), key])

@@ -33,7 +33,12 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from portal.models import Organisation, Sector
-from portal.pagecache import cached_for_people, cached_for_visitors
+from portal.pagecache import (
+    cached_for_people,
+    cached_for_people_and,
+    cached_for_visitors,
+    row_generation_key,
+)
 from portal.pagination import COUNT_CAP, FILTERED_COUNT_CAP, CappedPaginator, query_without_page
 from portal.permissions import (
     login_required,
@@ -512,6 +517,9 @@ def attachment_remove(request: SignedInRequest, draft: UUID, attachment_id: int)
 
 
 @member_required
+# The page shows the draft's words and published reports (the visitors' generation): its
+# copies are also checked against the draft's own row.
+@cached_for_people_and(lambda draft: [row_generation_key("report", draft)])
 @require_safe
 def draft_similar(request: SignedInRequest, draft: UUID) -> HttpResponse:
     """Has this been reported already? Co-signing is quicker than filing again. Each hint is
