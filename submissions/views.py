@@ -39,7 +39,13 @@ from portal.pagecache import (
     cached_for_visitors,
     row_generation_key,
 )
-from portal.pagination import COUNT_CAP, FILTERED_COUNT_CAP, CappedPaginator, query_without_page
+from portal.pagination import (
+    COUNT_CAP,
+    FILTERED_COUNT_CAP,
+    SEARCH_PAGES,
+    CappedPaginator,
+    query_without_page,
+)
 from portal.permissions import (
     login_required,
     member_required,
@@ -94,7 +100,9 @@ def report_list(request: HttpRequest) -> HttpResponse:
         reports = selectors.report_list_for(viewer=request.user, filters=filters)
         filtered = any(value for key, value in filters.items() if key != "sort")
         cap = FILTERED_COUNT_CAP if filtered else COUNT_CAP
-        page = CappedPaginator(reports, PAGE_SIZE, cap=cap).get_page(request.GET.get("page"))
+        searched = SEARCH_PAGES if filters.get("q") else None
+        paginator = CappedPaginator(reports, PAGE_SIZE, cap=cap, max_pages=searched)
+        page = paginator.get_page(request.GET.get("page"))
         selectors.report_search_excerpts(list(page.object_list), filters.get("q") or "")
         return page
 

@@ -165,6 +165,20 @@ def test_a_search_counts_to_the_filtered_cap_and_still_lists_the_newest_matches(
     assert positions == sorted(positions)
 
 
+def test_a_search_offers_its_newest_pages_and_asks_to_narrow_it(client, many_reports):
+    """Past SEARCH_PAGES pages a text search would test thousands more reports' text one by
+    one; the reader gets the last page offered and a way on instead."""
+    searched = reverse("submissions:list") + "?q=payment"
+    html = client.get(searched + "&page=999").content.decode()
+    assert "Page 10 of 10" in html
+    assert "The 200 newest matches are shown. Add words or a filter to narrow your search." in html
+    assert "narrow your search" not in client.get(reverse("submissions:list")).content.decode()
+    with CaptureQueriesContext(connection) as captured:
+        client.get(searched + "&page=10")
+    reads = [query["sql"] for query in captured.captured_queries]
+    assert "SET LOCAL enable_seqscan = off" in reads, "a deep page walks the index"
+
+
 def test_pager_counts_every_report_below_its_cap(client, many_reports):
     html = client.get(reverse("submissions:list") + "?market=KE").content.decode()
     visible = many_reports.filter(
