@@ -462,6 +462,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @public
+@cached_for_visitors
 @require_safe
 def search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)

@@ -54,11 +54,22 @@ def pages(open_thread):
         "theme": open_thread.theme.get_absolute_url(),
         "thread": open_thread.get_absolute_url(),
         "thread in French": f"/fr{open_thread.get_absolute_url()}",
+        "dialogue search": reverse("dialogues:search") + "?q=gateway",
     }
 
 
 @pytest.mark.parametrize(
-    "name", ["home", "report list", "report", "themes", "theme", "thread", "thread in French"]
+    "name",
+    [
+        "home",
+        "report list",
+        "report",
+        "themes",
+        "theme",
+        "thread",
+        "thread in French",
+        "dialogue search",
+    ],
 )
 def test_a_visitors_page_is_served_again_from_the_cache_without_the_database(
     client, pages, name, django_assert_num_queries
@@ -117,6 +128,21 @@ def test_a_new_post_and_a_hidden_post_show_at_once_on_the_thread(
     with commits():
         services.post_hide(moderator=moderator, post=post, reason="Off topic")
     assert "Our gateway refused us in Peru." not in html(visit(client, url))
+
+
+def test_a_new_post_and_a_hidden_post_show_at_once_in_dialogue_search(
+    client, commits, open_thread, moderator, no_premoderation
+):
+    url = reverse("dialogues:search") + "?q=alpaca"
+    assert "yarn parcels stuck" not in html(visit(client, url))
+    with commits():
+        post = services.post_create(
+            author=MemberFactory(), thread=open_thread, body="Alpaca yarn parcels stuck in Lima."
+        )
+    assert "yarn parcels stuck" in html(visit(client, url))  # "Alpaca" is highlighted
+    with commits():
+        services.post_hide(moderator=moderator, post=post, reason="Off topic")
+    assert "yarn parcels stuck" not in html(visit(client, url))
 
 
 def test_a_new_thread_shows_at_once_on_its_theme(client, commits, theme, moderator):
