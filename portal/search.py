@@ -106,8 +106,8 @@ def highlight(text: str, query_text: str, *, size: int = 20) -> SafeString:
     <mark>, folded the same way the search is. Escaped like `headline_html`."""
     wanted = {fold(word) for word in words(query_text, limit=20)}
     tokens = re.split(r"(\w+)", text)
-    positions = [index for index, token in enumerate(tokens) if fold(token) in wanted]
-    first = positions[0] if positions else 0
+    # Only the first match matters: a long post is not folded word by word to its end.
+    first = next((index for index, token in enumerate(tokens) if fold(token) in wanted), 0)
     # Tokens alternate separator / word: `size` words either side is 2 * size tokens.
     start = max(0, first - size)
     stop = min(len(tokens), start + 4 * size)
