@@ -286,3 +286,16 @@ def test_the_bulk_build_reads_each_batch_of_reports_in_the_same_few_queries(
     twelve_reports = _build_queries(fmt)
     _reports_with_everything(24)
     assert _build_queries(fmt) - twelve_reports == 4 * (36 - 12) // 2
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("path", "written"),
+    [
+        ("/reports/open-data/", "up to 10,000 reports"),
+        ("/fr/reports/open-data/", "10\xa0000"),
+        ("/reports/", "up to 10,000 reports per file"),
+    ],
+)
+def test_the_row_limit_is_written_as_a_number_of_the_readers_language(client, path, written):
+    assert written in client.get(path).content.decode()
