@@ -4,7 +4,7 @@ from functools import cached_property
 
 from django.core.paginator import Page, Paginator
 from django.db import connections, transaction
-from django.db.models import QuerySet
+from django.db.models import Max, QuerySet
 from django.http import HttpRequest
 
 # Lists count their rows up to this many and then say "more than 10,000": counting every
@@ -112,3 +112,24 @@ class CappedPaginator(Paginator):
     @property
     def rows_offered(self) -> int:
         return self.num_pages * self.per_page
+
+
+class KeyRangePaginator(Paginator):
+    """Pages of a queryset by ranges of its primary key, for lists read by machines (the
+    sitemap): page n holds the rows whose key is in ((n - 1) * per_page, n * per_page],
+    in key order. A page reads one range of the primary key's index however deep it is,
+    where OFFSET reads every row before it (page 200 of the reports' sitemap: 716 ms). A page
+    may hold fewer than per_page rows (keys of rows the list leaves out), and a row keeps its
+    page as rows are added after it. `count` is the highest key, not the number of rows."""
+
+    object_list: QuerySet
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list.order_by().aggregate(highest=Max("pk"))["highest"] or 0
+
+    def page(self, number) -> Page:
+        number = self.validate_number(number)
+        above = (number - 1) * self.per_page
+        rows = self.object_list.filter(pk__gt=above, pk__lte=above + self.per_page).order_by("pk")
+        return Page(rows, number, self)

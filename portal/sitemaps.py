@@ -19,8 +19,9 @@ from django.utils.module_loading import import_string
 
 from portal.sites import site_domain
 
-# Well under the protocol's 50,000: a page stays small and quick to build.
-SITEMAP_PAGE_SIZE = 5000
+# Well under the protocol's 50,000: a page of 1,000 addresses, each with its three language
+# versions, renders in about a tenth of a second (5,000 took 0.6 s at 500,000 reports).
+SITEMAP_PAGE_SIZE = 1000
 
 
 class PortalSitemap(Sitemap):

@@ -1,6 +1,7 @@
 """What search engines and link previews read: descriptions, canonical and language links,
 OpenGraph tags, /robots.txt, /sitemap.xml (never anything a visitor may not see)."""
 
+import math
 import re
 from xml.etree import ElementTree
 
@@ -162,14 +163,23 @@ def test_each_sitemap_address_carries_its_french_spanish_and_default_versions(cl
 def test_the_report_sitemap_is_split_into_pages_read_in_a_fixed_number_of_queries(
     client, monkeypatch, django_assert_max_num_queries
 ):
+    """A page is a range of report ids (portal.pagination.KeyRangePaginator): however deep,
+    it reads one range of the primary key, and it keeps its reports as new ones are filed."""
     monkeypatch.setattr(PortalSitemap, "limit", 2)
     reports = [BarrierReportFactory() for _ in range(5)]
+    newest = reports[-1]
+    last = math.ceil(newest.pk / 2)
 
-    index = _locations(client, "/sitemap.xml")
-    assert f"{SITE}/sitemap-reports.xml?p=3" in index
     with django_assert_max_num_queries(4):
-        last_page = _locations(client, "/sitemap-reports.xml?p=3")
-    assert last_page == [f"{SITE}/reports/{reports[-1].reference}/"]
+        last_page = _locations(client, f"/sitemap-reports.xml?p={last}")
+    assert f"{SITE}/reports/{newest.reference}/" in last_page
+    assert len(last_page) <= 2
+    assert client.get(f"/sitemap-reports.xml?p={last + 1}").status_code == 404
+
+    BarrierReportFactory.create_batch(3)
+    for report in reports:  # each still on the page of its id
+        page = _locations(client, f"/sitemap-reports.xml?p={math.ceil(report.pk / 2)}")
+        assert f"{SITE}/reports/{report.reference}/" in page
 
 
 def test_the_accessibility_statement_is_linked_from_every_page_footer(client, settings):
