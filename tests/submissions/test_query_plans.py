@@ -4,6 +4,8 @@ intended index, no sequential scan of the reports and no sort of the whole table
 counts no further than its cap. (Timings at 500,000 reports: tests/benchmarks/large_data.sql.)
 """
 
+import math
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -224,3 +226,22 @@ def test_duplicate_hints_include_the_viewers_own_officials_only_reports(world):
     )
     hints = report_similar_for(viewer=world.colleague, title="Marketplace seller registration")
     assert hints == [own]
+
+
+def test_the_sitemap_reads_its_latest_change_and_its_pages_from_indexes(client, many_reports):
+    """The index's latest change is the end of report_latest_update, and a report page a
+    range of the primary key, not a walk past every earlier report (OFFSET)."""
+    latest = next(
+        sql
+        for sql in page_queries(client, "/sitemap.xml")
+        if sql.startswith(f'SELECT MAX("{TABLE}"."updated_at")')
+    )
+    assert_index_serves(explain(latest), "report_latest_update")
+    last = math.ceil(many_reports.order_by("-pk").values_list("pk", flat=True)[0] / 1000)
+    (page,) = [
+        sql
+        for sql in page_queries(client, f"/sitemap-reports.xml?p={last}")
+        if sql.startswith(f'SELECT "{TABLE}"."id"')
+    ]
+    assert "OFFSET" not in page
+    assert_index_serves(explain(page), f"{TABLE}_pkey")
