@@ -346,8 +346,9 @@ class PersonPageCacheMiddleware:
             for name, value in headers:
                 hit.headers[name] = value
             return hit
-        # Read before rendering: a change during the render leaves the copy out of date.
-        generations = tuple(_generation_of(name) for name in keys)
+        # As read before rendering (a change during the render leaves the copy out of date);
+        # only a generation never set yet costs another round trip.
+        generations = tuple(found.get(name) or _generation_of(name) for name in keys)
         response = self.get_response(request)
         if _storable_for(request, response, person, auth_hash):
             unread = cache.get(unread_key(person))  # as the page's header printed it
