@@ -17,7 +17,7 @@ import csv
 import itertools
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -267,23 +267,27 @@ def _every_report_in_batches() -> Iterator[list[dict[str, Any]]]:
     neither the database nor this process holds more than a batch."""
     reports = report_export_queryset().values(*_REPORT_VALUES)
     dated = reports.filter(published_at__isnull=False)
-    batch = list(dated[:BATCH_SIZE])
-    while batch:
-        yield batch
-        if len(batch) < BATCH_SIZE:
-            break
-        after = (batch[-1]["published_at"], batch[-1]["id"])
-        batch = list(
-            dated.filter(TupleGreaterThan(Tuple(F("published_at"), F("id")), after))[:BATCH_SIZE]
-        )
+    yield from _keyset_batches(
+        dated,
+        lambda last: dated.filter(
+            TupleGreaterThan(Tuple(F("published_at"), F("id")), (last["published_at"], last["id"]))
+        ),
+    )
     # PostgreSQL sorts reports without a publication date last (none should exist).
     undated = reports.filter(published_at__isnull=True)
-    batch = list(undated[:BATCH_SIZE])
+    yield from _keyset_batches(undated, lambda last: undated.filter(id__gt=last["id"]))
+
+
+def _keyset_batches(
+    rows: QuerySet, after: Callable[[dict[str, Any]], QuerySet]
+) -> Iterator[list[dict[str, Any]]]:
+    """`rows` BATCH_SIZE at a time, each batch read from `after(the previous batch's last row)`."""
+    batch = list(rows[:BATCH_SIZE])
     while batch:
         yield batch
         if len(batch) < BATCH_SIZE:
             break
-        batch = list(undated.filter(id__gt=batch[-1]["id"])[:BATCH_SIZE])
+        batch = list(after(batch[-1])[:BATCH_SIZE])
 
 
 def _batches_of(reports: QuerySet[BarrierReport]) -> Iterator[list[dict[str, Any]]]:
