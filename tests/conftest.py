@@ -162,6 +162,18 @@ def needs_postgres() -> None:
 
 
 @pytest.fixture
+def page_cache(settings) -> None:
+    """Pages and fragments kept in the cache, as in production (off in tests by default)."""
+    settings.PAGE_CACHE_SECONDS = 300
+
+
+@pytest.fixture
+def commits(django_capture_on_commit_callbacks):
+    """Run what a service queues for its commit (a generation bump), as a real commit would."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
 def needs_redis() -> None:
     require(bool(settings.REDIS_URL), "needs Redis (set REDIS_URL)")
 

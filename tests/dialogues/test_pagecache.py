@@ -19,17 +19,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("needs_redis", "pag
 GZIP = {"accept-encoding": "gzip, deflate, br"}
 
 
-@pytest.fixture
-def page_cache(settings):
-    settings.PAGE_CACHE_SECONDS = 300
-
-
-@pytest.fixture
-def commits(django_capture_on_commit_callbacks):
-    """Run what a service queues for its commit, as a real commit would."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
 def html(response) -> str:
     body = response.content
     if response.get("Content-Encoding") == "gzip":

@@ -13,11 +13,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("needs_redis", "pag
 DASHBOARD = "/dashboard/"
 
 
-@pytest.fixture
-def page_cache(settings):
-    settings.PAGE_CACHE_SECONDS = 300
-
-
 def dashboard(client) -> str:
     response = client.get(DASHBOARD)
     assert response.status_code == 200

@@ -22,11 +22,6 @@ NOTIFICATIONS = reverse("portal:notifications")
 
 
 @pytest.fixture
-def page_cache(settings):
-    settings.PAGE_CACHE_SECONDS = 300
-
-
-@pytest.fixture
 def member():
     return MemberFactory(full_name="Amina Okafor")
 

@@ -13,11 +13,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("needs_redis", "pag
 
 
 @pytest.fixture
-def page_cache(settings):
-    settings.PAGE_CACHE_SECONDS = 300
-
-
-@pytest.fixture
 def coffee(world):
     return BarrierReportFactory(
         title="Coffee parcels to the United States need a formal customs entry",

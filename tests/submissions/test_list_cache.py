@@ -33,17 +33,6 @@ LIST = "/reports/"
 
 
 @pytest.fixture
-def page_cache(settings):
-    settings.PAGE_CACHE_SECONDS = 300
-
-
-@pytest.fixture
-def commits(django_capture_on_commit_callbacks):
-    """Run what a service queues for its commit (the generation bump), as a commit would."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
-@pytest.fixture
 def reports(world):
     organisation = world.reporter.organisation
     organisation.name = REPORTER_NAME
