@@ -178,7 +178,7 @@ def test_a_search_offers_its_newest_pages_and_asks_to_narrow_it(client, many_rep
     with CaptureQueriesContext(connection) as captured:
         client.get(searched + "&page=10")
     reads = [query["sql"] for query in captured.captured_queries]
-    assert "SET LOCAL enable_seqscan = off" in reads, "a deep page walks the index"
+    assert "SET LOCAL enable_sort = off" in reads, "a deep page walks the index"
 
 
 def test_pager_counts_every_report_below_its_cap(client, many_reports):
