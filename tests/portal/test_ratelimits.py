@@ -33,10 +33,12 @@ CONFIRM_CODE = reverse("account_confirm_login_code")
 DASHBOARD = reverse("portal:dashboard")
 PROXY = "10.0.0.2"
 # "You can try again at 14:05 UTC, in 5 minutes." in the three languages.
+# The time alone, or with its date when it falls on the next day (within an hour of midnight).
+WHEN = r"(?:[^<]*? )?\d\d:\d\d UTC"
 RETRY = {
-    "en": r"You can try again at \d\d:\d\d UTC, in (\d+) (minutes?|seconds?)\.",
-    "fr": r"Vous pourrez réessayer à \d\d:\d\d UTC, dans (\d+) (minutes?|secondes?)\.",
-    "es": r"Podrá volver a intentarlo a las \d\d:\d\d UTC, dentro de (\d+) (minutos?|segundos?)\.",
+    "en": rf"You can try again at {WHEN}, in (\d+) (minutes?|seconds?)\.",
+    "fr": rf"Vous pourrez réessayer à {WHEN}, dans (\d+) (minutes?|secondes?)\.",
+    "es": rf"Podrá volver a intentarlo a las {WHEN}, dentro de (\d+) (minutos?|segundos?)\.",
 }
 
 
